@@ -1,0 +1,33 @@
+"""The tenant wall of the API: every viewset over tenant data inherits from TenantScopedViewSet."""
+
+from rest_framework import viewsets
+
+from accounts.models import SubAccount
+
+
+class TenantScopedViewSet(viewsets.GenericViewSet):
+    """Scopes every object a viewset can touch to the calling key's sub-account.
+
+    Subclasses name a `model` whose manager has `for_account()`, and may narrow the result in
+    `scope_queryset()`; they cannot override `get_queryset()` (checked at class creation), so no
+    endpoint can forget the wall. Another sub-account's objects are then simply "not found".
+    """
+
+    model = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(f"{cls.__name__} must not override get_queryset(); override scope_queryset().")
+
+    @property
+    def sub_account(self) -> SubAccount:
+        return self.request.auth.sub_account
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no caller
+            return self.model.objects.none()
+        return self.scope_queryset(self.model.objects.for_account(self.sub_account))
+
+    def scope_queryset(self, queryset):
+        return queryset

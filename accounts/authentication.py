@@ -1,0 +1,46 @@
+from rest_framework import authentication, exceptions, permissions
+
+from accounts.models import APIKey
+
+
+class APIKeyPrincipal:
+    """The caller of an API request: an integration holding one sub-account's key, not a staff user."""
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def __init__(self, api_key: APIKey):
+        self.api_key = api_key
+        self.sub_account = api_key.sub_account
+
+    def __str__(self) -> str:
+        return f"API key {self.api_key.display_prefix}"
+
+
+class APIKeyAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer ck_…`. Missing, malformed, unknown or revoked keys all answer 401."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if not header:
+            return None
+        scheme, _, raw_key = header.partition(" ")
+        raw_key = raw_key.strip()
+        if scheme.lower() != self.keyword.lower() or not raw_key or " " in raw_key:
+            raise exceptions.AuthenticationFailed("Malformed Authorization header; expected `Bearer ck_…`.")
+        api_key = APIKey.objects.authenticate(raw_key)
+        if api_key is None:
+            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+        api_key.touch()
+        return APIKeyPrincipal(api_key), api_key
+
+    def authenticate_header(self, request):
+        # Its presence makes DRF answer 401 (with WWW-Authenticate) rather than 403 for a missing key.
+        return self.keyword
+
+
+class HasAPIKey(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return isinstance(request.auth, APIKey)

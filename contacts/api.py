@@ -1,0 +1,111 @@
+from django.core.exceptions import ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.api import TenantScopedViewSet
+from contacts import services
+from contacts.filters import ContactFilter
+from contacts.models import Contact
+from contacts.serializers import ContactSchemaSerializer, ContactWriteSerializer, contact_to_dict
+from contacts_site.api import StrictIntegerField, error_responses, list_envelope_schema, paginated_response
+
+ContactListSchema = list_envelope_schema("ContactList", ContactSchemaSerializer)
+
+
+class SearchParams(serializers.Serializer):
+    q = serializers.CharField(max_length=255)
+    limit = StrictIntegerField(min_value=1, max_value=100, default=10)
+
+    def validate_q(self, value):
+        if "\x00" in value:
+            raise serializers.ValidationError("Null characters are not allowed.")
+        return value
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("limit", int, description="1–100, default 25"),
+    OpenApiParameter("offset", int, description="≥ 0, default 0"),
+]
+
+
+class ContactViewSet(TenantScopedViewSet):
+    model = Contact
+    lookup_url_kwarg = "contact_id"
+    lookup_value_regex = "[^/]+"
+
+    def scope_queryset(self, queryset):
+        return queryset.with_tags()
+
+    def _write_data(self, *, partial: bool) -> dict:
+        serializer = ContactWriteSerializer(data=self.request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(
+        parameters=[ContactFilter, *PAGE_PARAMETERS],
+        responses={200: ContactListSchema, **error_responses(400, 401)},
+    )
+    def list(self, request):
+        """List the sub-account's contacts, filtered, sorted and paginated."""
+        filterset = ContactFilter(request.query_params, queryset=self.get_queryset(), sub_account=self.sub_account)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        return paginated_response(request, filterset.qs, contact_to_dict)
+
+    @extend_schema(
+        request=ContactWriteSerializer,
+        responses={201: ContactSchemaSerializer, **error_responses(400, 401, 409, 415)},
+    )
+    def create(self, request):
+        """Create a contact. A second contact with the same email answers 409 naming the existing one."""
+        contact = services.contact_create(sub_account=self.sub_account, **self._write_data(partial=False))
+        location = f"{request.build_absolute_uri('/api/v1/contacts/')}{contact.pk}"
+        return Response(contact_to_dict(contact), status=201, headers={"Location": location})
+
+    @extend_schema(responses={200: ContactSchemaSerializer, **error_responses(401, 404)})
+    def retrieve(self, request, contact_id=None):
+        return Response(contact_to_dict(self.get_object()))
+
+    @extend_schema(
+        request=ContactWriteSerializer,
+        responses={200: ContactSchemaSerializer, **error_responses(400, 401, 404, 409, 415)},
+    )
+    def partial_update(self, request, contact_id=None):
+        """Change only the fields given: `tags` replaces the set, `custom_fields` merges (null removes a key)."""
+        contact = services.contact_update(contact=self.get_object(), **self._write_data(partial=True))
+        return Response(contact_to_dict(Contact.objects.with_tags().get(pk=contact.pk)))
+
+    @extend_schema(
+        request=ContactWriteSerializer,
+        responses={200: ContactSchemaSerializer, **error_responses(400, 401, 404, 409, 415)},
+        description="Same partial meaning as PATCH: every field of a contact is optional.",
+    )
+    def update(self, request, contact_id=None):
+        return self.partial_update(request, contact_id=contact_id)
+
+    @extend_schema(responses={204: None, **error_responses(401, 404)})
+    def destroy(self, request, contact_id=None):
+        services.contact_delete(contact=self.get_object())
+        return Response(status=204)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", OpenApiTypes.STR, required=True, description="Name, email or phone (any format)"),
+            OpenApiParameter("limit", int, description="1–100, default 10"),
+        ],
+        responses={
+            200: inline_serializer("ContactSearchResult", {"data": ContactSchemaSerializer(many=True)}),
+            **error_responses(400, 401),
+        },
+    )
+    @action(detail=False, methods=["get"])
+    def search(self, request):
+        """Find contacts by name, email or phone; best matches first (exact email/phone, prefix, substring)."""
+        params = SearchParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        query, limit = params.validated_data["q"], params.validated_data["limit"]
+        contacts = self.get_queryset().ranked_search(query, region=self.sub_account.default_phone_region)[:limit]
+        return Response({"data": [contact_to_dict(contact) for contact in contacts]})

@@ -1,0 +1,160 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Case, IntegerField, Q, Value, When
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from accounts.models import SubAccount
+from contacts.validators import normalize_phone, phone_search_forms, validate_custom_fields, validate_no_nul
+from contacts_site.ids import prefixed_id
+
+
+DEFAULT_PHONE_REGION = "US"
+
+
+def new_contact_id() -> str:
+    return prefixed_id("ct")
+
+
+class ContactTag(TagBase):
+    """A tag name within one sub-account: another sub-account's `vip` is a different row it never sees."""
+
+    name = models.CharField(max_length=50)
+    slug = models.SlugField(max_length=100, allow_unicode=True)
+    sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="contact_tags")
+
+    class Meta:
+        verbose_name = "tag"
+        constraints = [models.UniqueConstraint(fields=["sub_account", "name"], name="contacttag_unique_name")]
+
+
+class TaggedContact(TaggedItemBase):
+    """The contact↔tag link, with a real foreign key to Contact (taggit's generic relation filters far slower)."""
+
+    content_object = models.ForeignKey("Contact", on_delete=models.CASCADE, related_name="tagged_items")
+    tag = models.ForeignKey(ContactTag, on_delete=models.CASCADE, related_name="tagged_contacts")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="taggedcontact_unique")]
+
+
+class ContactQuerySet(models.QuerySet):
+    def for_account(self, sub_account: SubAccount):
+        return self.filter(sub_account=sub_account)
+
+    def with_tags(self):
+        return self.prefetch_related("tags")
+
+    def tagged(self, names: list[str]):
+        """Contacts carrying every tag in `names` (names compared lowercased)."""
+        queryset = self
+        for name in {name.strip().lower() for name in names}:
+            queryset = queryset.filter(tagged_items__tag__name=name)
+        return queryset
+
+    def search(self, query: str, *, region: str = "US"):
+        """Case-insensitive substring of name or email, or a phone number typed in any format."""
+        query = query.strip()
+        condition = Q(name__icontains=query) | Q(email__icontains=query)
+        e164, digits = phone_search_forms(query, region)
+        if e164:
+            condition |= Q(phone=e164)
+        if len(digits) >= 3 and len(digits) >= len(query.replace(" ", "")) - 4:
+            # Mostly digits: a partial number such as "555-2671" matches the stored E.164 digits.
+            condition |= Q(phone__contains=digits)
+        return self.filter(condition)
+
+    def ranked_search(self, query: str, *, region: str = "US"):
+        """`search()`, best first: exact email or phone, then names/emails starting with `query`, then the rest."""
+        query = query.strip()
+        e164, _ = phone_search_forms(query, region)
+        exact = Q(email=query.lower())
+        if e164:
+            exact |= Q(phone=e164)
+        return (
+            self.search(query, region=region)
+            .annotate(
+                rank=Case(
+                    When(exact, then=Value(0)),
+                    When(Q(name__istartswith=query) | Q(email__istartswith=query), then=Value(1)),
+                    default=Value(2),
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by("rank", "name", "id")
+        )
+
+
+class Contact(models.Model):
+    id = models.CharField(primary_key=True, max_length=32, default=new_contact_id, editable=False)
+    sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=255, validators=[validate_no_nul])
+    email = models.EmailField(max_length=254, null=True, blank=True)
+    phone = models.CharField(max_length=32, null=True, blank=True, help_text="E.164, e.g. +14155552671")
+    custom_fields = models.JSONField(default=dict, blank=True, validators=[validate_custom_fields])
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Derived from conversations and kept exact by conversations.services in the same transaction.
+    last_conversation = models.DateTimeField(null=True, blank=True, editable=False)
+    conversation_count = models.PositiveIntegerField(default=0, editable=False)
+
+    tags = TaggableManager(through=TaggedContact, blank=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # Emails are stored lowercased (see clean_fields), so this is a case-insensitive uniqueness.
+            models.UniqueConstraint(fields=["sub_account", "email"], name="contact_unique_email_per_account"),
+        ]
+        indexes = [
+            models.Index(fields=["sub_account", "-created_at", "-id"], name="contact_account_created"),
+            models.Index(fields=["sub_account", "-updated_at", "-id"], name="contact_account_updated"),
+            models.Index(fields=["sub_account", "name", "id"], name="contact_account_name"),
+            models.Index(fields=["sub_account", "phone"], name="contact_account_phone"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean_fields(self, exclude=None):
+        """Normalize before validating, so every door stores the same form: trimmed name, lowercased
+        email, E.164 phone (read in the sub-account's region), null rather than blank."""
+        exclude = set(exclude or ())
+        errors = {}
+        if isinstance(self.name, str):
+            self.name = self.name.strip()
+        if isinstance(self.email, str):
+            self.email = self.email.strip().lower() or None
+        if "phone" not in exclude and isinstance(self.phone, str):
+            raw_phone = self.phone.strip()
+            if not raw_phone:
+                self.phone = None
+            else:
+                region = self.sub_account.default_phone_region if self.sub_account_id else DEFAULT_PHONE_REGION
+                try:
+                    self.phone = normalize_phone(raw_phone, region)
+                except ValidationError as error:
+                    errors["phone"] = error.messages
+        try:
+            super().clean_fields(exclude=exclude | set(errors))
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        if errors:
+            raise ValidationError(errors)
+
+    def email_conflict(self) -> "Contact | None":
+        """Another contact of this sub-account holding this email (emails are unique per sub-account)."""
+        if not self.email:
+            return None
+        return (
+            Contact.objects.for_account(self.sub_account_id)
+            .filter(email=self.email)
+            .exclude(pk=self.pk)
+            .only("id", "name")
+            .first()
+        )
+
+    @property
+    def tag_names(self) -> list[str]:
+        return sorted(tag.name for tag in self.tags.all())

@@ -1,0 +1,124 @@
+"""Writes to contacts: each one atomic, validated by the model, tags and fields together or not at all."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts.models import SubAccount
+from contacts.models import Contact, ContactTag
+from contacts.validators import normalize_tags
+from contacts_site.api import Conflict
+
+UNSET: Any = object()
+
+
+def _email_conflict_error(existing: Contact) -> Conflict:
+    return Conflict(
+        "A contact with this email already exists.",
+        conflicts=[{"field": "email", "contact_id": existing.pk}],
+    )
+
+
+def _validate(contact: Contact, tags) -> list[str] | None:
+    """Full model validation plus the tag list; every problem at once, keyed by field."""
+    errors = {}
+    try:
+        contact.full_clean(exclude=["sub_account"], validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    normalized_tags = None
+    if tags is not UNSET:
+        try:
+            normalized_tags = normalize_tags(tags)
+        except ValidationError as error:
+            errors["tags"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return normalized_tags
+
+
+def _set_tags(contact: Contact, names: list[str]) -> None:
+    existing = {tag.name: tag for tag in ContactTag.objects.filter(sub_account_id=contact.sub_account_id, name__in=names)}
+    for name in names:
+        if name not in existing:
+            existing[name] = ContactTag.objects.create(sub_account_id=contact.sub_account_id, name=name)
+    contact.tags.set(list(existing.values()))
+
+
+def _save(contact: Contact, tags: list[str] | None) -> Contact:
+    conflict = contact.email_conflict()
+    if conflict:
+        raise _email_conflict_error(conflict)
+    try:
+        with transaction.atomic():
+            contact.save()
+            if tags is not None:
+                _set_tags(contact, tags)
+    except IntegrityError:
+        # A concurrent writer took the email between our check and our insert.
+        conflict = contact.email_conflict()
+        if conflict:
+            raise _email_conflict_error(conflict) from None
+        raise
+    return contact
+
+
+@transaction.atomic
+def contact_create(
+    *,
+    sub_account: SubAccount,
+    name: str,
+    email: str | None = None,
+    phone: str | None = None,
+    tags: list[str] | None = None,
+    custom_fields: dict | None = None,
+) -> Contact:
+    contact = Contact(
+        sub_account=sub_account, name=name, email=email, phone=phone, custom_fields=custom_fields or {}
+    )
+    normalized_tags = _validate(contact, tags if tags is not None else UNSET)
+    return _save(contact, normalized_tags)
+
+
+def merge_custom_fields(stored: dict, changes: dict) -> dict:
+    """PATCH semantics for custom fields: keys given overwrite, keys set to null are removed."""
+    merged = dict(stored)
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged
+
+
+@transaction.atomic
+def contact_update(
+    *,
+    contact: Contact,
+    name: str = UNSET,
+    email: str | None = UNSET,
+    phone: str | None = UNSET,
+    tags: list[str] = UNSET,
+    custom_fields: dict = UNSET,
+) -> Contact:
+    """Change only the fields given. `tags` replaces the set; `custom_fields` merges key by key."""
+    # Re-read under a row lock so concurrent partial updates (a tag here, a field there) compose.
+    contact = Contact.objects.select_for_update().select_related("sub_account").get(pk=contact.pk)
+    if name is not UNSET:
+        contact.name = name
+    if email is not UNSET:
+        contact.email = email
+    if phone is not UNSET:
+        contact.phone = phone
+    if custom_fields is not UNSET:
+        if not isinstance(custom_fields, dict):
+            raise ValidationError({"custom_fields": ["Expected an object of key/value pairs."]})
+        contact.custom_fields = merge_custom_fields(contact.custom_fields, custom_fields)
+    normalized_tags = _validate(contact, tags)
+    return _save(contact, normalized_tags)
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact) -> None:
+    contact.delete()
