@@ -8,7 +8,6 @@ from accounts.models import SubAccount
 from contacts.validators import normalize_phone, phone_search_forms, validate_custom_fields, validate_no_nul
 from contacts_site.ids import prefixed_id
 
-
 DEFAULT_PHONE_REGION = "US"
 
 

@@ -64,7 +64,9 @@ class ContactWriteSerializer(StrictSerializer):
     tags = serializers.ListField(
         child=StrictCharField(allow_blank=True, trim_whitespace=False), required=False, allow_empty=True
     )
-    custom_fields = serializers.DictField(child=serializers.JSONField(allow_null=True), required=False, allow_empty=True)
+    custom_fields = serializers.DictField(
+        child=serializers.JSONField(allow_null=True), required=False, allow_empty=True
+    )
 
 
 class ContactSchemaSerializer(serializers.Serializer):

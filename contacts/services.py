@@ -39,7 +39,9 @@ def _validate(contact: Contact, tags) -> list[str] | None:
 
 
 def _set_tags(contact: Contact, names: list[str]) -> None:
-    existing = {tag.name: tag for tag in ContactTag.objects.filter(sub_account_id=contact.sub_account_id, name__in=names)}
+    existing = {
+        tag.name: tag for tag in ContactTag.objects.filter(sub_account_id=contact.sub_account_id, name__in=names)
+    }
     for name in names:
         if name not in existing:
             existing[name] = ContactTag.objects.create(sub_account_id=contact.sub_account_id, name=name)
@@ -74,9 +76,7 @@ def contact_create(
     tags: list[str] | None = None,
     custom_fields: dict | None = None,
 ) -> Contact:
-    contact = Contact(
-        sub_account=sub_account, name=name, email=email, phone=phone, custom_fields=custom_fields or {}
-    )
+    contact = Contact(sub_account=sub_account, name=name, email=email, phone=phone, custom_fields=custom_fields or {})
     normalized_tags = _validate(contact, tags if tags is not None else UNSET)
     return _save(contact, normalized_tags)
 

@@ -19,6 +19,5 @@ def ulid() -> str:
     return "".join(reversed(chars))
 
 
-
 def prefixed_id(prefix: str) -> str:
     return f"{prefix}_{ulid()}"

@@ -10,7 +10,9 @@ from conversations.api import ContactConversationsViewSet
 router = SimpleRouter()
 router.trailing_slash = "/?"  # every API path answers with or without a trailing slash
 router.register("contacts", ContactViewSet, basename="contact")
-router.register(r"contacts/(?P<contact_id>[^/]+)/conversations", ContactConversationsViewSet, basename="contact-conversation")
+router.register(
+    r"contacts/(?P<contact_id>[^/]+)/conversations", ContactConversationsViewSet, basename="contact-conversation"
+)
 
 api_not_found = json_error_view(404, "No such endpoint.")
 

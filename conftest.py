@@ -1,0 +1,59 @@
+"""Fixtures shared by every app's tests: two sub-accounts, their keys and API clients, a staff user."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import Membership
+from accounts.services import api_key_create
+from accounts.tests.factories import MembershipFactory, SubAccountFactory, UserFactory
+
+
+@pytest.fixture
+def sub_account(db):
+    return SubAccountFactory(name="Acme Support", slug="acme", default_phone_region="US")
+
+
+@pytest.fixture
+def other_sub_account(db):
+    return SubAccountFactory(name="Globex", slug="globex", default_phone_region="GB")
+
+
+def _client_for(sub_account) -> APIClient:
+    _, raw_key = api_key_create(sub_account=sub_account, name="test key")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+    client.raw_key = raw_key
+    return client
+
+
+@pytest.fixture
+def api_client(sub_account):
+    """An API client carrying a key of `sub_account`."""
+    return _client_for(sub_account)
+
+
+@pytest.fixture
+def other_api_client(other_sub_account):
+    """An API client carrying a key of `other_sub_account`."""
+    return _client_for(other_sub_account)
+
+
+@pytest.fixture
+def anonymous_client():
+    return APIClient()
+
+
+@pytest.fixture
+def staff_user(sub_account):
+    """A staff user who is an agent of `sub_account`."""
+    user = UserFactory(username="agent")
+    MembershipFactory(user=user, sub_account=sub_account, role=Membership.Role.AGENT)
+    return user
+
+
+@pytest.fixture
+def admin_user_of_account(sub_account):
+    """A staff user who is an admin of `sub_account`."""
+    user = UserFactory(username="owner")
+    MembershipFactory(user=user, sub_account=sub_account, role=Membership.Role.ADMIN)
+    return user
