@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from accounts.api import TenantScopedViewSet
 from contacts import services
-from contacts.filters import ContactFilter
+from contacts.filters import SORT_FIELDS, ContactFilter
 from contacts.models import Contact
 from contacts.serializers import ContactSchemaSerializer, ContactWriteSerializer, contact_to_dict
 from contacts_site.api import StrictIntegerField, error_responses, list_envelope_schema, paginated_response
@@ -25,6 +25,12 @@ class SearchParams(serializers.Serializer):
         return value
 
 
+LIST_PARAMETERS = [
+    OpenApiParameter("search", OpenApiTypes.STR, description="Substring of name or email, or a phone in any format"),
+    OpenApiParameter("tag", OpenApiTypes.STR, many=True, explode=True, description="Repeatable; all must match"),
+    OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORT_FIELDS), description="Default `created`"),
+    OpenApiParameter("direction", OpenApiTypes.STR, enum=["asc", "desc"], description="Default desc (asc for `name`)"),
+]
 PAGE_PARAMETERS = [
     OpenApiParameter("limit", int, description="1–100, default 25"),
     OpenApiParameter("offset", int, description="≥ 0, default 0"),
@@ -45,7 +51,7 @@ class ContactViewSet(TenantScopedViewSet):
         return serializer.validated_data
 
     @extend_schema(
-        parameters=[ContactFilter, *PAGE_PARAMETERS],
+        parameters=[*LIST_PARAMETERS, *PAGE_PARAMETERS],
         responses={200: ContactListSchema, **error_responses(400, 401)},
     )
     def list(self, request):

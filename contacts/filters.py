@@ -1,6 +1,7 @@
 """The contact list's query: one FilterSet for the API and the staff pages."""
 
 import django_filters
+import django_filters.fields
 from django import forms
 
 SORT_FIELDS = {
@@ -9,6 +10,19 @@ SORT_FIELDS = {
     "updated": ("updated_at", "desc"),
     "name": ("name", "asc"),
 }
+
+
+class PresentChoiceField(django_filters.fields.ChoiceField):
+    """A choice that may be absent but not blank: `?sort=` is refused rather than read as the default."""
+
+    def clean(self, value):
+        if value == "":
+            raise forms.ValidationError("Blank is not one of the available choices.", code="invalid_choice")
+        return super().clean(value)
+
+
+class PresentChoiceFilter(django_filters.ChoiceFilter):
+    field_class = PresentChoiceField
 
 
 class AnyTagField(forms.MultipleChoiceField):
@@ -28,12 +42,8 @@ class ContactFilter(django_filters.FilterSet):
         method="filter_tags",
         help_text="Repeatable: contacts carrying every tag given.",
     )
-    sort = django_filters.ChoiceFilter(
-        choices=[(name, name) for name in SORT_FIELDS], method="filter_noop", empty_label=None
-    )
-    direction = django_filters.ChoiceFilter(
-        choices=[("asc", "asc"), ("desc", "desc")], method="filter_noop", empty_label=None
-    )
+    sort = PresentChoiceFilter(choices=[(name, name) for name in SORT_FIELDS], method="filter_noop", empty_label=None)
+    direction = PresentChoiceFilter(choices=[("asc", "asc"), ("desc", "desc")], method="filter_noop", empty_label=None)
 
     def __init__(self, data=None, *args, sub_account, **kwargs):
         self.sub_account = sub_account

@@ -109,6 +109,12 @@ def json_error_view(status: int, message: str):
 class StrictIntegerField(serializers.IntegerField):
     """An integer query parameter: digits only (no `1.0`, no blanks), so bad paging is a 400, not a guess."""
 
+    def get_value(self, dictionary):
+        # DRF turns a blank query value into "use the default"; `?limit=` is a mistake we report instead.
+        if self.field_name in dictionary and dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)
+
     def to_internal_value(self, data):
         if isinstance(data, str) and not data.strip().lstrip("-").isdigit():
             self.fail("invalid")
@@ -150,7 +156,7 @@ def paginated_response(request, queryset, serialize, *, default_limit: int = 25)
     )
 
 
-class ErrorDetailSchema(serializers.Serializer):
+class ErrorDetailSerializer(serializers.Serializer):
     status = serializers.IntegerField()
     code = serializers.CharField()
     message = serializers.CharField()
@@ -158,15 +164,15 @@ class ErrorDetailSchema(serializers.Serializer):
     conflicts = serializers.ListField(child=serializers.DictField(), required=False)
 
 
-class ErrorSchema(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer):
     """The one error shape of the API, for the OpenAPI schema."""
 
-    error = ErrorDetailSchema()
+    error = ErrorDetailSerializer()
 
 
 def error_responses(*statuses: int) -> dict:
     """`responses=` entries for extend_schema: every listed status answers the error shape."""
-    return {status: ErrorSchema for status in statuses}
+    return {status: ErrorSerializer for status in statuses}
 
 
 def list_envelope_schema(name: str, item_serializer) -> type[serializers.Serializer]:
@@ -181,3 +187,8 @@ def list_envelope_schema(name: str, item_serializer) -> type[serializers.Seriali
             "has_more": serializers.BooleanField(),
         },
     )
+
+
+def strip_optional_trailing_slash(endpoints, **kwargs):
+    """drf-spectacular hook: document `/api/v1/contacts`, not the router's `/api/v1/contacts/` regex form."""
+    return [(path.rstrip("/") if path != "/" else path, *rest) for path, *rest in endpoints]

@@ -146,6 +146,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "PREPROCESSING_HOOKS": ["contacts_site.api.strip_optional_trailing_slash"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI served from our own static files: the docs work with no internet.
     "SWAGGER_UI_DIST": "SIDECAR",
