@@ -7,8 +7,11 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import SubAccount
 from contacts.models import Contact, ContactTag
+from contacts.serializers import contact_to_dict
 from contacts.validators import normalize_tags
 from contacts_site.api import Conflict
+from webhooks.events import changes_between
+from webhooks.services import event_emit
 
 UNSET: Any = object()
 
@@ -78,7 +81,9 @@ def contact_create(
 ) -> Contact:
     contact = Contact(sub_account=sub_account, name=name, email=email, phone=phone, custom_fields=custom_fields or {})
     normalized_tags = _validate(contact, tags if tags is not None else UNSET)
-    return _save(contact, normalized_tags)
+    _save(contact, normalized_tags)
+    event_emit(sub_account=sub_account, type="contact.created", data=contact_to_dict(contact))
+    return contact
 
 
 def merge_custom_fields(stored: dict, changes: dict) -> dict:
@@ -105,6 +110,7 @@ def contact_update(
     """Change only the fields given. `tags` replaces the set; `custom_fields` merges key by key."""
     # Re-read under a row lock so concurrent partial updates (a tag here, a field there) compose.
     contact = Contact.objects.select_for_update().select_related("sub_account").get(pk=contact.pk)
+    before = contact_to_dict(contact)
     if name is not UNSET:
         contact.name = name
     if email is not UNSET:
@@ -116,9 +122,18 @@ def contact_update(
             raise ValidationError({"custom_fields": ["Expected an object of key/value pairs."]})
         contact.custom_fields = merge_custom_fields(contact.custom_fields, custom_fields)
     normalized_tags = _validate(contact, tags)
-    return _save(contact, normalized_tags)
+    _save(contact, normalized_tags)
+    after = contact_to_dict(contact)
+    # An update that changes nothing a client can see (only `updated_at`) is not news to anyone.
+    changes = changes_between(before, after)
+    if changes:
+        event_emit(sub_account=contact.sub_account, type="contact.updated", data=after, changes=changes)
+    return contact
 
 
 @transaction.atomic
 def contact_delete(*, contact: Contact) -> None:
+    last_known = contact_to_dict(contact)
+    sub_account = contact.sub_account
     contact.delete()
+    event_emit(sub_account=sub_account, type="contact.deleted", data=last_known)

@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from contacts.api import ContactViewSet
 from contacts_site.api import json_error_view
 from conversations.api import ContactConversationsViewSet
+from webhooks.api import DeliveryViewSet, WebhookViewSet
 
 router = SimpleRouter()
 router.trailing_slash = "/?"  # every API path answers with or without a trailing slash
@@ -13,6 +14,8 @@ router.register("contacts", ContactViewSet, basename="contact")
 router.register(
     r"contacts/(?P<contact_id>[^/]+)/conversations", ContactConversationsViewSet, basename="contact-conversation"
 )
+router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("deliveries", DeliveryViewSet, basename="delivery")
 
 api_not_found = json_error_view(404, "No such endpoint.")
 
