@@ -1,9 +1,17 @@
-"""The delivery loop run by `manage.py webhook_worker`: threads that claim, attempt and record."""
+"""The delivery loop run by `manage.py webhook_worker`.
+
+One thread talks to the database (claims and records); a pool of `threads` sends the HTTP requests.
+The main thread keeps the pool full: each free slot is filled by claiming one more due delivery, so
+a lease only ever covers a single attempt (≤ the timeout), and a slow endpoint ties up one slot,
+not the worker. Keeping database writes on one connection per process also keeps SQLite's single
+writer lock uncontended.
+"""
 
 import logging
 import threading
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 
@@ -14,83 +22,77 @@ logger = logging.getLogger(__name__)
 
 
 class Worker:
-    """`threads` loops in one process. Each claims one delivery at a time, so a lease only ever has to
-    cover one attempt (≤ the timeout), and a slow endpoint holds up one thread, not the whole worker.
-
-    Modes: forever (polling every `poll_interval` s), `once` (deliver what is due now, then stop) and
-    `burst` (keep going, sleeping until the next retry is due, until nothing is left to deliver).
-    """
+    """Modes: forever (looking for due work every `poll_interval` s when idle), `once` (deliver what is
+    due now, then stop) and `burst` (keep going, sleeping until the next retry, until nothing is left)."""
 
     def __init__(self, *, threads: int = 4, poll_interval: float = 1.0, once: bool = False, burst: bool = False):
-        self.threads = threads
+        self.threads = max(1, threads)
         self.poll_interval = poll_interval
         self.once = once
         self.burst = burst
         self.stopping = threading.Event()
-        self.delivered = 0
-        self._count_lock = threading.Lock()
+        self.attempts = 0
 
     def stop(self) -> None:
+        """Claim nothing more; finish and record the attempts in flight, then return from `run()`."""
         self.stopping.set()
 
     def run(self) -> int:
         """Run until stopped (or done, with `once`/`burst`); returns the number of attempts made."""
-        if self.threads <= 1:
-            self._loop()
-        else:
-            workers = [threading.Thread(target=self._thread, name=f"webhooks-{n}") for n in range(self.threads)]
-            for thread in workers:
-                thread.start()
-            for thread in workers:
-                thread.join()
-        return self.delivered
+        in_flight: dict[Future, Delivery] = {}
+        with http_client() as client, ThreadPoolExecutor(self.threads, thread_name_prefix="webhooks") as pool:
+            while True:
+                if not self.stopping.is_set():
+                    self._fill(pool, client, in_flight)
+                if not in_flight:
+                    if self.stopping.is_set() or not self._wait_for_work():
+                        return self.attempts
+                    continue
+                done, _ = wait(in_flight, timeout=self.poll_interval, return_when=FIRST_COMPLETED)
+                self._record(done, in_flight)
 
-    def _thread(self) -> None:
+    def _fill(self, pool, client, in_flight) -> None:
+        free = self.threads - len(in_flight)
+        if free <= 0:
+            return
         try:
-            self._loop()
-        finally:
-            connection.close()  # each thread has its own connection; do not leak it
-
-    def _loop(self) -> None:
-        with http_client() as client:
-            while not self.stopping.is_set():
-                try:
-                    close_old_connections()
-                    worked = self._step(client)
-                except Exception:
-                    # The database went away or similar: log, back off, keep the worker alive.
-                    logger.exception("Webhook worker step failed")
-                    worked = False
-                    self.stopping.wait(self.poll_interval)
-                    continue
-                if worked:
-                    continue
-                if self.once:
-                    return
-                wait = self.poll_interval
-                if self.burst:
-                    next_due = self._next_due()
-                    if next_due is None:
-                        return
-                    wait = min(wait, max(0.0, (next_due - timezone.now()).total_seconds()))
-                self.stopping.wait(wait)
-
-    def _step(self, client) -> bool:
-        claimed = delivery_claim(limit=1)
+            if not connection.in_atomic_block:  # a test's wrapping transaction is not "old"
+                close_old_connections()
+            claimed = delivery_claim(limit=free)
+        except Exception:
+            if self.once or self.burst:
+                raise
+            # The database went away or similar: log, back off, keep the long-running worker alive.
+            logger.exception("Could not claim webhook deliveries")
+            self.stopping.wait(self.poll_interval)
+            return
         for delivery in claimed:
-            result = delivery_attempt(delivery, client=client)
-            attempt_record(delivery=delivery, result=result)
-            with self._count_lock:
-                self.delivered += 1
-            logger.info(
-                "Delivery %s of %s to %s: %s",
-                delivery.pk,
-                delivery.event_id,
-                delivery.endpoint.url,
-                result.status_code or result.error,
-            )
-        return bool(claimed)
+            in_flight[pool.submit(delivery_attempt, delivery, client=client)] = delivery
 
-    @staticmethod
-    def _next_due():
-        return Delivery.objects.waiting().aggregate(next_due=Min("next_attempt_at"))["next_due"]
+    def _record(self, done, in_flight) -> None:
+        with transaction.atomic():
+            for future in done:
+                delivery = in_flight.pop(future)
+                result = future.result()
+                attempt_record(delivery=delivery, result=result)
+                self.attempts += 1
+                logger.debug(
+                    "Delivery %s of %s to %s: %s",
+                    delivery.pk,
+                    delivery.event_id,
+                    delivery.endpoint.url,
+                    result.status_code or result.error,
+                )
+
+    def _wait_for_work(self) -> bool:
+        """Nothing in flight and nothing claimable: False to stop, True after waiting a little."""
+        if self.once:
+            return False
+        wait_seconds = self.poll_interval
+        if self.burst:
+            next_due = Delivery.objects.waiting().aggregate(next_due=Min("next_attempt_at"))["next_due"]
+            if next_due is None:
+                return False
+            wait_seconds = min(wait_seconds, max(0.0, (next_due - timezone.now()).total_seconds()))
+        self.stopping.wait(wait_seconds)
+        return True

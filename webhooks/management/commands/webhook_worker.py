@@ -19,7 +19,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, threads, poll_interval, once, burst, **options):
-        logging.getLogger("webhooks").setLevel(logging.INFO if options["verbosity"] > 1 else logging.WARNING)
+        logging.getLogger("webhooks").setLevel(logging.DEBUG if options["verbosity"] > 1 else logging.WARNING)
         logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the log
         worker = Worker(threads=threads, poll_interval=poll_interval, once=once, burst=burst)
 
