@@ -25,7 +25,9 @@ class ContactTag(TagBase):
 
     name = models.CharField(max_length=50)
     slug = models.SlugField(max_length=100, allow_unicode=True)
-    sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="contact_tags")
+    sub_account = models.ForeignKey(
+        SubAccount, on_delete=models.CASCADE, related_name="contact_tags", db_index=False
+    )  # the unique (sub_account, name) index serves lookups
 
     class Meta:
         verbose_name = "tag"
@@ -39,7 +41,7 @@ class TaggedContact(TaggedItemBase):
     tag = models.ForeignKey(ContactTag, on_delete=models.CASCADE, related_name="tagged_contacts")
     # Denormalized from the contact: every tenant table carries its sub-account, so every statement
     # can filter by it (the tenant wall, and the distribution column of a sharded PostgreSQL).
-    sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="+")
+    sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="+", db_index=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="taggedcontact_unique")]
@@ -135,7 +137,8 @@ class ContactQuerySet(models.QuerySet):
 
 class Contact(models.Model):
     id = models.CharField(primary_key=True, max_length=32, default=new_contact_id, editable=False)
-    sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="contacts")
+    # No single-column index: every composite index below leads with sub_account.
+    sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="contacts", db_index=False)
     name = models.CharField(max_length=255, validators=[validate_no_nul])
     email = models.EmailField(max_length=254, null=True, blank=True)
     phone = models.CharField(max_length=32, null=True, blank=True, help_text="E.164, e.g. +14155552671")
