@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
 
 from accounts.models import SubAccount
 from contacts.models import Contact, ContactTag
@@ -11,7 +12,7 @@ from contacts.serializers import contact_to_dict
 from contacts.validators import normalize_tags
 from contacts_site.api import Conflict
 from webhooks.events import changes_between
-from webhooks.services import event_emit
+from webhooks.services import event_emit, events_emit
 
 UNSET: Any = object()
 
@@ -48,7 +49,7 @@ def _set_tags(contact: Contact, names: list[str]) -> None:
     for name in names:
         if name not in existing:
             existing[name] = ContactTag.objects.create(sub_account_id=contact.sub_account_id, name=name)
-    contact.tags.set(list(existing.values()))
+    contact.tags.set(list(existing.values()), through_defaults={"sub_account_id": contact.sub_account_id})
 
 
 def _save(contact: Contact, tags: list[str] | None) -> Contact:
@@ -81,9 +82,16 @@ def contact_create(
 ) -> Contact:
     contact = Contact(sub_account=sub_account, name=name, email=email, phone=phone, custom_fields=custom_fields or {})
     normalized_tags = _validate(contact, tags if tags is not None else UNSET)
-    _save(contact, normalized_tags)
+    contact = _save(contact, normalized_tags)
     event_emit(sub_account=sub_account, type="contact.created", data=contact_to_dict(contact))
+    contact_count_adjust(sub_account_id=sub_account.pk, delta=1)
     return contact
+
+
+def contact_count_adjust(*, sub_account_id: int, delta: int) -> None:
+    """Keep SubAccount.contact_count exact. Called last in the write's transaction so that the
+    sub-account row is locked for as short a time as possible."""
+    SubAccount.objects.filter(pk=sub_account_id).update(contact_count=F("contact_count") + delta)
 
 
 def merge_custom_fields(stored: dict, changes: dict) -> dict:
@@ -109,7 +117,9 @@ def contact_update(
 ) -> Contact:
     """Change only the fields given. `tags` replaces the set; `custom_fields` merges key by key."""
     # Re-read under a row lock so concurrent partial updates (a tag here, a field there) compose.
-    contact = Contact.objects.select_for_update().select_related("sub_account").get(pk=contact.pk)
+    contact = (
+        Contact.objects.for_account(contact.sub_account).select_for_update(of=("self",)).select_related("sub_account")
+    ).get(pk=contact.pk)
     before = contact_to_dict(contact)
     if name is not UNSET:
         contact.name = name
@@ -134,6 +144,45 @@ def contact_update(
 @transaction.atomic
 def contact_delete(*, contact: Contact) -> None:
     last_known = contact_to_dict(contact)
-    sub_account = contact.sub_account
-    contact.delete()
-    event_emit(sub_account=sub_account, type="contact.deleted", data=last_known)
+    deleted = Contact.objects.filter(pk=contact.pk).delete()[1].get(Contact._meta.label, 0)
+    if deleted:
+        event_emit(sub_account=contact.sub_account, type="contact.deleted", data=last_known)
+        contact_count_adjust(sub_account_id=contact.sub_account_id, delta=-deleted)
+
+
+@transaction.atomic
+def contacts_delete(*, sub_account: SubAccount, queryset) -> int:
+    """Delete every contact of `queryset` (within `sub_account`); returns how many went.
+
+    Each one is a `contact.deleted` event carrying its last state, so the rows are read (under lock)
+    before they go: a bulk delete is not a way around the webhooks.
+    """
+    doomed = list(
+        queryset.filter(sub_account=sub_account)
+        .select_for_update(of=("self",))
+        .select_related("sub_account")
+        .with_tags()
+    )
+    if not doomed:
+        return 0
+    ids = [contact.pk for contact in doomed]
+    deleted = sum(
+        Contact.objects.filter(pk__in=ids[start : start + 1000]).delete()[1].get(Contact._meta.label, 0)
+        for start in range(0, len(ids), 1000)  # bounded IN lists: SQLite caps bound parameters
+    )
+    events_emit(
+        sub_account=doomed[0].sub_account, type="contact.deleted", data=[contact_to_dict(contact) for contact in doomed]
+    )
+    contact_count_adjust(sub_account_id=sub_account.pk, delta=-deleted)
+    return deleted
+
+
+@transaction.atomic
+def contact_counts_recompute() -> None:
+    """Repair every sub-account's contact_count from the rows (after raw imports or manual SQL)."""
+    counts = Contact.objects.values("sub_account").annotate(n=models.Count("pk")).values_list("sub_account", "n")
+    by_account = dict(counts)
+    for sub_account in SubAccount.objects.select_for_update().only("pk", "contact_count"):
+        exact = by_account.get(sub_account.pk, 0)
+        if sub_account.contact_count != exact:
+            SubAccount.objects.filter(pk=sub_account.pk).update(contact_count=exact)

@@ -3,7 +3,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from accounts.api import TenantScopedViewSet
 from contacts.models import Contact
-from contacts_site.api import error_responses, list_envelope_schema, paginated_response
+from contacts_site.api import error_responses, list_envelope_schema
+from contacts_site.pagination import paginated_response
 from conversations.models import Conversation
 from conversations.serializers import ConversationSchemaSerializer, conversation_to_dict
 

@@ -5,7 +5,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api import TenantScopedViewSet
-from contacts_site.api import error_responses, list_envelope_schema, paginated_response, parse_query
+from contacts_site.api import error_responses, list_envelope_schema
+from contacts_site.pagination import paginated_response
 from webhooks import services
 from webhooks.models import Delivery, DeliveryAttempt, Endpoint
 from webhooks.serializers import (
@@ -101,7 +102,9 @@ class WebhookViewSet(TenantScopedViewSet):
     def deliveries(self, request, webhook_id=None):
         """The endpoint's delivery log, newest first: each delivery with every attempt and the next retry."""
         endpoint = self.get_object()
-        params = parse_query(DeliveryListParams, request)
+        params = DeliveryListParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        params = params.validated_data
         deliveries = Delivery.objects.for_account(self.sub_account).filter(endpoint=endpoint)
         if "status" in params:
             deliveries = deliveries.filter(status=params["status"])

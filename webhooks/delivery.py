@@ -141,10 +141,8 @@ def delivery_attempt(delivery: Delivery, *, client: httpx.Client) -> AttemptResu
         return result(error=f"{error.__class__.__name__}: {error}"[:500] or "Connection failed.")
 
 
-def _disable(endpoint_id: str, reason: str, now: datetime) -> None:
-    Endpoint.objects.filter(pk=endpoint_id, enabled=True).update(
-        enabled=False, disabled_reason=reason[:500], disabled_at=now, updated_at=now
-    )
+def _disable(endpoints, reason: str, now: datetime) -> None:
+    endpoints.filter(enabled=True).update(enabled=False, disabled_reason=reason[:500], disabled_at=now, updated_at=now)
 
 
 def _failure_summary(result: AttemptResult) -> str:
@@ -155,13 +153,14 @@ def _failure_summary(result: AttemptResult) -> str:
 def attempt_record(*, delivery: Delivery, result: AttemptResult) -> Delivery.Status:
     """Log the attempt and move the delivery on: done, retry later, or failed; maybe disable the endpoint."""
     now = timezone.now()
-    endpoint_id = delivery.endpoint_id
+    # Every statement names the tenant (see accounts.models.TenantModel), so it routes to one shard.
+    endpoint = Endpoint.objects.filter(sub_account_id=delivery.sub_account_id, pk=delivery.endpoint_id)
     next_retry_at = None
     if result.succeeded:
         status = Delivery.Status.SUCCEEDED
     elif result.status_code == 410:
         status = Delivery.Status.FAILED
-        _disable(endpoint_id, f"The endpoint answered 410 Gone on {now:%Y-%m-%d %H:%M} UTC.", now)
+        _disable(endpoint, f"The endpoint answered 410 Gone on {now:%Y-%m-%d %H:%M} UTC.", now)
     else:
         delay = retry_delay(delivery.attempt_count)
         status = Delivery.Status.PENDING if delay is not None else Delivery.Status.FAILED
@@ -177,22 +176,22 @@ def attempt_record(*, delivery: Delivery, result: AttemptResult) -> Delivery.Sta
         error=result.error[:500],
         next_retry_at=next_retry_at,
     )
-    recorded = Delivery.objects.filter(pk=delivery.pk, lease_token=delivery.lease_token).update(
-        status=status, next_attempt_at=next_retry_at, lease_token="", last_attempt_at=result.attempted_at
-    )
+    recorded = Delivery.objects.filter(
+        sub_account_id=delivery.sub_account_id, pk=delivery.pk, lease_token=delivery.lease_token
+    ).update(status=status, next_attempt_at=next_retry_at, lease_token="", last_attempt_at=result.attempted_at)
     if not recorded:
         # Our lease ran out and another worker took the delivery over (or it was redelivered): its
         # outcome will be recorded by that attempt, ours stays in the log only.
         logger.warning("Lease of delivery %s lost before its attempt was recorded", delivery.pk)
 
     if result.succeeded:
-        Endpoint.objects.filter(pk=endpoint_id, failing_since__isnull=False).update(failing_since=None)
+        endpoint.filter(failing_since__isnull=False).update(failing_since=None)
     else:
-        Endpoint.objects.filter(pk=endpoint_id, failing_since__isnull=True).update(failing_since=now)
+        endpoint.filter(failing_since__isnull=True).update(failing_since=now)
         days = settings.WEBHOOKS_DISABLE_AFTER_DAYS
-        if Endpoint.objects.filter(pk=endpoint_id, enabled=True, failing_since__lt=now - timedelta(days=days)).exists():
+        if endpoint.filter(enabled=True, failing_since__lt=now - timedelta(days=days)).exists():
             _disable(
-                endpoint_id,
+                endpoint,
                 f"Every delivery failed for more than {days:g} days (last: {_failure_summary(result)}).",
                 now,
             )

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import SubAccount
+from accounts.models import SubAccount, TenantModel
 from contacts_site.ids import prefixed_id
 from webhooks.events import ALL_EVENTS, EVENT_TYPES
 from webhooks.signing import secret_generate
@@ -43,7 +43,7 @@ class EndpointQuerySet(models.QuerySet):
         return self.filter(enabled=True)
 
 
-class Endpoint(models.Model):
+class Endpoint(TenantModel):
     """A URL of one sub-account's that wants some event types, and the secret that signs what it gets."""
 
     id = models.CharField(primary_key=True, max_length=32, default=new_endpoint_id, editable=False)
@@ -98,7 +98,7 @@ class Endpoint(models.Model):
         return [self.secret]
 
 
-class Event(models.Model):
+class Event(TenantModel):
     """The outbox: one row per change, written in the transaction that makes the change.
 
     `payload` is the exact JSON body sent to receivers, frozen at emit time: every retry and every
@@ -134,7 +134,7 @@ class DeliveryQuerySet(models.QuerySet):
         return self.order_by("-created_at", "-id")
 
 
-class Delivery(models.Model):
+class Delivery(TenantModel):
     """One event to one endpoint, attempted until it succeeds or the retry schedule runs out."""
 
     class Status(models.TextChoices):
@@ -175,7 +175,7 @@ class Delivery(models.Model):
         return bool(self.lease_token) and self.next_attempt_at is not None and self.next_attempt_at > timezone.now()
 
 
-class DeliveryAttempt(models.Model):
+class DeliveryAttempt(TenantModel):
     """One HTTP request of a delivery, as the delivery log shows it."""
 
     sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="+")

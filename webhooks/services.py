@@ -36,6 +36,29 @@ def _event_create(*, sub_account: SubAccount, type: str, data: dict, changes: di
     return event
 
 
+def _subscribers(sub_account: SubAccount, type: str) -> list[Endpoint]:
+    if type not in EVENT_TYPES:
+        raise ValueError(f"Unknown event type {type!r}.")
+    return [
+        endpoint
+        for endpoint in Endpoint.objects.for_account(sub_account).enabled().only("id", "events")
+        if endpoint.wants(type)
+    ]
+
+
+def _queue(events: list[Event], endpoints: list[Endpoint]) -> None:
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                sub_account_id=event.sub_account_id, event=event, endpoint=endpoint, next_attempt_at=event.created_at
+            )
+            for event in events
+            for endpoint in endpoints
+        ],
+        batch_size=500,
+    )
+
+
 @transaction.atomic
 def event_emit(*, sub_account: SubAccount, type: str, data: dict, changes: dict | None = None) -> Event:
     """Record that something changed, and queue it for every enabled endpoint that wants `type`.
@@ -43,21 +66,24 @@ def event_emit(*, sub_account: SubAccount, type: str, data: dict, changes: dict 
     Call it inside the transaction that makes the change (the services do): the event and its
     deliveries commit with the change or roll back with it. Nothing is sent here; the worker sends.
     """
-    if type not in EVENT_TYPES:
-        raise ValueError(f"Unknown event type {type!r}.")
+    endpoints = _subscribers(sub_account, type)
     event = _event_create(sub_account=sub_account, type=type, data=data, changes=changes)
-    endpoints = [
-        endpoint
-        for endpoint in Endpoint.objects.for_account(sub_account).enabled().only("id", "events")
-        if endpoint.wants(type)
-    ]
-    Delivery.objects.bulk_create(
-        [
-            Delivery(sub_account=sub_account, event=event, endpoint=endpoint, next_attempt_at=event.created_at)
-            for endpoint in endpoints
-        ]
-    )
+    _queue([event], endpoints)
     return event
+
+
+@transaction.atomic
+def events_emit(*, sub_account: SubAccount, type: str, data: list[dict]) -> list[Event]:
+    """`event_emit` for many objects at once (a bulk delete): one event each, in a few queries."""
+    endpoints = _subscribers(sub_account, type)
+    events = []
+    for item in data:
+        event = Event(sub_account=sub_account, type=type)
+        event.payload = _envelope(event, sub_account=sub_account, data=item, changes=None)
+        events.append(event)
+    Event.objects.bulk_create(events, batch_size=500)
+    _queue(events, endpoints)
+    return events
 
 
 def _validated(endpoint: Endpoint) -> Endpoint:

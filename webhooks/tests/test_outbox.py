@@ -131,3 +131,18 @@ def test_a_new_delivery_is_due_at_once(sub_account):
 def test_an_unknown_event_type_is_a_programming_error(sub_account):
     with pytest.raises(ValueError, match="Unknown event type"):
         event_emit(sub_account=sub_account, type="contact.exploded", data={})
+
+
+def test_a_bulk_delete_emits_one_contact_deleted_per_contact_with_its_last_state(sub_account):
+    from contacts.services import contacts_delete
+
+    EndpointFactory(sub_account=sub_account, events=["contact.deleted"])
+    doomed = [ContactFactory(sub_account=sub_account, tags=["old"]) for _ in range(3)]
+    kept = ContactFactory(sub_account=sub_account)
+
+    contacts_delete(sub_account=sub_account, queryset=Contact.objects.exclude(pk=kept.pk))
+
+    payloads = _payloads("contact.deleted")
+    assert sorted(p["data"]["id"] for p in payloads) == sorted(c.pk for c in doomed)
+    assert all(p["data"]["tags"] == ["old"] for p in payloads)
+    assert Delivery.objects.count() == 3
