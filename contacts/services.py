@@ -161,13 +161,15 @@ def contacts_delete(*, sub_account: SubAccount, queryset) -> int:
         queryset.filter(sub_account=sub_account)
         .select_for_update(of=("self",))
         .select_related("sub_account")
-        .with_tags()
+        .with_tags(sub_account)
     )
     if not doomed:
         return 0
     ids = [contact.pk for contact in doomed]
     deleted = sum(
-        Contact.objects.filter(pk__in=ids[start : start + 1000]).delete()[1].get(Contact._meta.label, 0)
+        Contact.objects.filter(sub_account=sub_account, pk__in=ids[start : start + 1000])
+        .delete()[1]
+        .get(Contact._meta.label, 0)
         for start in range(0, len(ids), 1000)  # bounded IN lists: SQLite caps bound parameters
     )
     events_emit(
