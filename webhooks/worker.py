@@ -56,14 +56,13 @@ class Worker:
         if free <= 0:
             return
         try:
-            if not connection.in_atomic_block:  # a test's wrapping transaction is not "old"
-                close_old_connections()
             claimed = delivery_claim(limit=free)
         except Exception:
             if self.once or self.burst:
                 raise
             # The database went away or similar: log, back off, keep the long-running worker alive.
             logger.exception("Could not claim webhook deliveries")
+            close_old_connections()
             self.stopping.wait(self.poll_interval)
             return
         for delivery in claimed:
@@ -88,6 +87,9 @@ class Worker:
         """Nothing in flight and nothing claimable: False to stop, True after waiting a little."""
         if self.once:
             return False
+        # Only when idle: with health checks on, each call costs a round trip on the next query.
+        if not connection.in_atomic_block:  # a test's wrapping transaction is not "old"
+            close_old_connections()
         wait_seconds = self.poll_interval
         if self.burst:
             next_due = Delivery.objects.waiting().aggregate(next_due=Min("next_attempt_at"))["next_due"]

@@ -24,6 +24,8 @@ class Receiver:
 
     def __init__(self, *, statuses=(), delay: float = 0.0, body: bytes = b"thanks"):
         self.received: list[Received] = []
+        self.first_at: float | None = None
+        self.last_at: float | None = None
         self.statuses = list(statuses)
         self.delay = delay
         self.body = body
@@ -37,6 +39,8 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 with receiver._lock:
+                    receiver.first_at = receiver.first_at or time.monotonic()
+                    receiver.last_at = time.monotonic()
                     receiver.received.append(Received({k.lower(): v for k, v in self.headers.items()}, body, self.path))
                     status = receiver.statuses.pop(0) if receiver.statuses else 200
                 if receiver.delay:
