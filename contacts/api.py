@@ -10,7 +10,13 @@ from contacts import services
 from contacts.filters import ContactFilter
 from contacts.models import Contact
 from contacts.serializers import ContactSchemaSerializer, ContactWriteSerializer, contact_to_dict
-from contacts_site.api import StrictIntegerField, error_responses, list_envelope_schema, paginated_response
+from contacts_site.api import (
+    StrictIntegerField,
+    error_responses,
+    filterset_parameters,
+    list_envelope_schema,
+    paginated_response,
+)
 
 ContactListSchema = list_envelope_schema("ContactList", ContactSchemaSerializer)
 
@@ -45,7 +51,7 @@ class ContactViewSet(TenantScopedViewSet):
         return serializer.validated_data
 
     @extend_schema(
-        parameters=[ContactFilter, *PAGE_PARAMETERS],
+        parameters=[*filterset_parameters(ContactFilter), *PAGE_PARAMETERS],
         responses={200: ContactListSchema, **error_responses(400, 401)},
     )
     def list(self, request):
