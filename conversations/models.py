@@ -109,6 +109,14 @@ class Conversation(models.Model):
     def __str__(self) -> str:
         return self.subject or f"{self.get_channel_display()} conversation"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remembered so that only a *new* assignee is checked: a conversation whose agent has left the
+        # sub-account can still be resolved, and reassigned.
+        instance._stored_assignee_id = instance.__dict__.get("assignee_id")
+        return instance
+
     def clean_fields(self, exclude=None):
         if isinstance(self.subject, str):
             self.subject = self.subject.strip()
@@ -119,7 +127,8 @@ class Conversation(models.Model):
         errors = {}
         if self.sub_account_id and self.contact_id and self.contact.sub_account_id != self.sub_account_id:
             errors["contact"] = ["This contact belongs to another sub-account."]
-        if self.assignee_id is not None and self.sub_account_id:
+        assignee_changed = self.assignee_id != getattr(self, "_stored_assignee_id", None)
+        if self.assignee_id is not None and assignee_changed and self.sub_account_id:
             is_member = Membership.objects.filter(
                 sub_account_id=self.sub_account_id, user_id=self.assignee_id, user__is_active=True
             ).exists()

@@ -76,3 +76,42 @@ def test_fifty_concurrent_messages_to_one_contact_leave_every_count_exact(api_cl
     for own in Conversation.objects.filter(contact=contact).exclude(pk=shared_id):
         assert own.message_count == OWN_MESSAGES == own.messages.count()
         assert own.last_message_at == own.messages.aggregate(latest=Max("created_at"))["latest"]
+
+
+def test_concurrent_creates_and_deletes_leave_the_contacts_fields_exact(api_client, sub_account):
+    contact = ContactFactory(sub_account=sub_account)
+    start = threading.Barrier(THREADS)
+
+    def writer(number: int) -> list[int]:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_client.raw_key}")
+        statuses = []
+        try:
+            start.wait(timeout=30)
+            created = []
+            for turn in range(2):
+                message = {"body": f"{number}.{turn}", "direction": "inbound", "sender": "contact"}
+                response = client.post(
+                    "/api/v1/conversations",
+                    {"contact_id": contact.pk, "channel": "email", "message": message},
+                    format="json",
+                )
+                statuses.append(response.status_code)
+                created.append(response.json()["id"])
+            # Delete the newer one: the contact's last_conversation must fall back, whatever the others do.
+            statuses.append(client.delete(f"/api/v1/conversations/{created[-1]}").status_code)
+        finally:
+            connection.close()
+        return statuses
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        statuses = [
+            status for future in [pool.submit(writer, n) for n in range(THREADS)] for status in future.result(60)
+        ]
+
+    assert statuses.count(HTTPStatus.CREATED) == 2 * THREADS
+    assert statuses.count(HTTPStatus.NO_CONTENT) == THREADS
+    stored = Contact.objects.get(pk=contact.pk)
+    remaining = Conversation.objects.filter(contact=contact)
+    assert stored.conversation_count == THREADS == remaining.count()
+    assert stored.last_conversation == remaining.aggregate(latest=Max("last_activity_at"))["latest"]
