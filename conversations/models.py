@@ -48,9 +48,13 @@ class ConversationQuerySet(models.QuerySet):
         """Order by one column; ties broken by id so pages never repeat or skip a row.
 
         Nullable columns (`last_message_at`) put the rows without a value last in both directions:
-        "no message yet" is neither the newest nor the oldest.
+        "no message yet" is neither the newest nor the oldest. Only those: on PostgreSQL a `NULLS LAST`
+        the index does not share turns an index read of 25 rows into a sort of the whole sub-account.
         """
-        order = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+        if self.model._meta.get_field(field).null:
+            order = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+        else:
+            order = f"-{field}" if descending else field
         return self.order_by(order, "-id" if descending else "id")
 
 
