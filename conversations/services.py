@@ -18,6 +18,7 @@ transaction as the write they follow from, in this order:
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, DateTimeField, F, Max, OuterRef, Subquery, Value
@@ -78,9 +79,9 @@ def conversation_create(
     sub_account: SubAccount,
     contact: Contact,
     channel: str,
-    subject: str = "",
+    subject: str | None = "",
     status: str = Conversation.Status.OPEN,
-    assignee=None,
+    assignee: AbstractBaseUser | None = None,
     first_message: dict | None = None,
 ) -> Conversation:
     """Open a conversation with `contact`, optionally with its first message, and count it on the contact."""
@@ -122,8 +123,8 @@ def conversation_update(
     *,
     conversation: Conversation,
     status: str = UNSET,
-    subject: str = UNSET,
-    assignee=UNSET,
+    subject: str | None = UNSET,
+    assignee: AbstractBaseUser | None = UNSET,
 ) -> Conversation:
     """Change only the fields given. The derived fields are never written here, so this cannot undo a message."""
     changes = {
