@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.models import Membership, SubAccount
+from accounts.models import Membership, SubAccount, TenantModel
 from contacts.models import Contact
 from contacts.validators import validate_no_nul
 from contacts_site.ids import prefixed_id
@@ -58,7 +58,7 @@ class ConversationQuerySet(models.QuerySet):
         return self.order_by(order, "-id" if descending else "id")
 
 
-class Conversation(models.Model):
+class Conversation(TenantModel):
     class Channel(models.TextChoices):
         EMAIL = "email"
         SMS = "sms"
@@ -74,7 +74,8 @@ class Conversation(models.Model):
         CLOSED = "closed"
 
     id = models.CharField(primary_key=True, max_length=32, default=new_conversation_id, editable=False)
-    sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="conversations")
+    # No single-column index: every composite index below leads with sub_account.
+    sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="conversations", db_index=False)
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="conversations")
     channel = models.CharField(max_length=16, choices=Channel.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
@@ -151,7 +152,7 @@ class MessageQuerySet(models.QuerySet):
         return self.order_by("created_at", "id")
 
 
-class Message(models.Model):
+class Message(TenantModel):
     class Direction(models.TextChoices):
         INBOUND = "inbound"
         OUTBOUND = "outbound"
@@ -163,7 +164,8 @@ class Message(models.Model):
 
     id = models.CharField(primary_key=True, max_length=32, default=new_message_id, editable=False)
     # The conversation's sub-account, repeated so every query on messages can filter by tenant on its own.
-    sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="+")
+    # No single-column index: the thread index below leads with it.
+    sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="+", db_index=False)
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     direction = models.CharField(max_length=16, choices=Direction.choices)
     sender = models.CharField(max_length=16, choices=Sender.choices)
@@ -177,7 +179,9 @@ class Message(models.Model):
     objects = MessageQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["conversation", "created_at", "id"], name="message_conversation_time")]
+        indexes = [
+            models.Index(fields=["sub_account", "conversation", "created_at", "id"], name="message_conversation_time")
+        ]
         constraints = [
             # Inbound means from the contact; outbound means to it, from an agent or a bot.
             models.CheckConstraint(
