@@ -471,3 +471,17 @@ def test_deleting_another_sub_accounts_conversation_is_not_found(api_client, oth
     response = api_client.delete(detail_url(other_conversation))
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert Conversation.objects.filter(pk=other_conversation.pk).exists()
+
+
+def test_next_cursor_continues_the_list_where_the_page_ended(api_client, contact):
+    conversations = [ConversationFactory(contact=contact) for _ in range(5)]
+    newest_first = [conversation.pk for conversation in reversed(conversations)]
+    cursor = api_client.get(URL, {"limit": 2}).json()["next_cursor"]
+    assert ids(api_client.get(URL, {"limit": 2, "cursor": cursor})) == newest_first[2:4]
+
+
+def test_a_cursor_is_refused_for_the_last_message_sort(api_client, contact):
+    ConversationFactory(contact=contact)
+    response = api_client.get(URL, {"sort": "last_message", "cursor": "abc"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert error_fields(response) == {"cursor"}

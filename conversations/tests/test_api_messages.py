@@ -198,3 +198,10 @@ def test_a_message_to_an_unknown_conversation_is_not_found(api_client):
 def test_delete_on_the_message_list_is_not_allowed(api_client, conversation):
     response = api_client.delete(messages_url(conversation))
     assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_next_cursor_continues_the_thread_where_the_page_ended(api_client, conversation):
+    for number in range(5):
+        MessageFactory(conversation=conversation, body=f"m{number}")
+    cursor = api_client.get(messages_url(conversation), {"limit": 3}).json()["next_cursor"]
+    assert bodies(api_client.get(messages_url(conversation), {"limit": 3, "cursor": cursor})) == ["m3", "m4"]
