@@ -7,6 +7,8 @@ import pytest
 from django.db import transaction
 
 from contacts.services import contact_create, contact_delete, contact_update
+from conversations.services import conversation_create, conversation_update, message_create
+from webhooks.events import EVENT_TYPES
 from webhooks.models import Delivery
 from webhooks.services import event_emit
 from webhooks.tests.factories import EndpointFactory
@@ -24,20 +26,28 @@ def _emit_many(sub_account, count: int) -> set[str]:
         return {event_emit(sub_account=sub_account, type="contact.updated", data={"n": n}).id for n in range(count)}
 
 
-def test_every_contact_event_type_is_delivered_signed_and_verifies(sub_account, receiver):
+def test_every_event_type_is_delivered_signed_and_verifies(sub_account, receiver):
     endpoint = EndpointFactory(sub_account=sub_account, url=receiver.url, events=["*"])
     contact = contact_create(sub_account=sub_account, name="Ada", email="ada@example.com")
     contact_update(contact=contact, name="Ada Lovelace")
+    conversation = conversation_create(sub_account=sub_account, contact=contact, channel="email")
+    conversation_update(conversation=conversation, status="pending")
+    message_create(conversation=conversation, body="Hello", direction="inbound", sender="contact")
     contact_delete(contact=contact)
 
     Worker(threads=1, once=True).run()
 
     bodies = receiver.verified(endpoint.secret)
-    assert [body["type"] for body in sorted(bodies, key=lambda b: b["id"])] == [
+    assert len(bodies) == len(receiver.received) == 6
+    assert [body["type"] for body in sorted(bodies, key=lambda b: b["created_at"])] == [
         "contact.created",
         "contact.updated",
+        "conversation.created",
+        "conversation.updated",
+        "message.created",
         "contact.deleted",
     ]
+    assert set(EVENT_TYPES) == {body["type"] for body in bodies}
 
 
 def test_a_worker_killed_mid_run_and_restarted_loses_none_of_1000_events(sub_account):
