@@ -3,9 +3,11 @@
 import logging
 from http import HTTPStatus
 
+import django_filters
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
@@ -181,3 +183,21 @@ def list_envelope_schema(name: str, item_serializer) -> type[serializers.Seriali
             "has_more": serializers.BooleanField(),
         },
     )
+
+
+def filterset_parameters(filterset_class) -> list[OpenApiParameter]:
+    """The query parameters of a django-filter FilterSet for extend_schema (it cannot read a FilterSet itself)."""
+    parameters = []
+    for name, filter_ in filterset_class.base_filters.items():
+        choices = filter_.extra.get("choices")
+        parameters.append(
+            OpenApiParameter(
+                name,
+                str,
+                description=str(filter_.extra.get("help_text") or ""),
+                enum=[value for value, _ in choices] if choices and not callable(choices) else None,
+                many=isinstance(filter_, django_filters.MultipleChoiceFilter),
+                explode=True if isinstance(filter_, django_filters.MultipleChoiceFilter) else None,
+            )
+        )
+    return parameters
