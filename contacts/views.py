@@ -242,7 +242,8 @@ class ContactFormView(SubAccountMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.setdefault("form", self.get_form())
+        form = context.setdefault("form", self.get_form())
+        context["is_new"] = form.instance._state.adding
         context["all_tags"] = tag_suggestions(self.sub_account)
         return context
 
