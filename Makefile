@@ -18,6 +18,7 @@ $(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
 
 setup: $(VENV)/.installed  ## create .venv, install requirements, migrate
 	$(BIN)/python manage.py migrate --verbosity 0
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 demo: setup  ## load (idempotently) the demo sub-account and print its key and login
 	$(BIN)/python manage.py load_demo_data

@@ -7,10 +7,11 @@ from rest_framework.response import Response
 
 from accounts.api import TenantScopedViewSet
 from contacts import services
-from contacts.filters import ContactFilter
+from contacts.filters import SORT_FIELDS, ContactFilter
 from contacts.models import Contact
 from contacts.serializers import ContactSchemaSerializer, ContactWriteSerializer, contact_to_dict
-from contacts_site.api import StrictIntegerField, error_responses, list_envelope_schema, paginated_response
+from contacts_site.api import StrictIntegerField, error_responses, list_envelope_schema
+from contacts_site.pagination import paginated_response
 
 ContactListSchema = list_envelope_schema("ContactList", ContactSchemaSerializer)
 
@@ -25,9 +26,16 @@ class SearchParams(serializers.Serializer):
         return value
 
 
+LIST_PARAMETERS = [
+    OpenApiParameter("search", OpenApiTypes.STR, description="Substring of name or email, or a phone in any format"),
+    OpenApiParameter("tag", OpenApiTypes.STR, many=True, explode=True, description="Repeatable; all must match"),
+    OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORT_FIELDS), description="Default `created`"),
+    OpenApiParameter("direction", OpenApiTypes.STR, enum=["asc", "desc"], description="Default desc (asc for `name`)"),
+]
 PAGE_PARAMETERS = [
     OpenApiParameter("limit", int, description="1–100, default 25"),
-    OpenApiParameter("offset", int, description="≥ 0, default 0"),
+    OpenApiParameter("offset", int, description="≥ 0, default 0; not with `cursor`"),
+    OpenApiParameter("cursor", str, description="`next_cursor` of the previous page: constant cost at any depth"),
 ]
 
 
@@ -37,7 +45,7 @@ class ContactViewSet(TenantScopedViewSet):
     lookup_value_regex = "[^/]+"
 
     def scope_queryset(self, queryset):
-        return queryset.with_tags()
+        return queryset.with_tags(self.sub_account)
 
     def _write_data(self, *, partial: bool) -> dict:
         serializer = ContactWriteSerializer(data=self.request.data, partial=partial)
@@ -45,7 +53,7 @@ class ContactViewSet(TenantScopedViewSet):
         return serializer.validated_data
 
     @extend_schema(
-        parameters=[ContactFilter, *PAGE_PARAMETERS],
+        parameters=[*LIST_PARAMETERS, *PAGE_PARAMETERS],
         responses={200: ContactListSchema, **error_responses(400, 401)},
     )
     def list(self, request):
@@ -53,7 +61,9 @@ class ContactViewSet(TenantScopedViewSet):
         filterset = ContactFilter(request.query_params, queryset=self.get_queryset(), sub_account=self.sub_account)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        return paginated_response(request, filterset.qs, contact_to_dict)
+        # Unfiltered, the total is the sub-account's exact counter: no count(*) over the whole tenant.
+        total = None if filterset.is_filtered else self.sub_account.contact_count
+        return paginated_response(request, filterset.qs, contact_to_dict, total=total)
 
     @extend_schema(
         request=ContactWriteSerializer,
@@ -76,7 +86,7 @@ class ContactViewSet(TenantScopedViewSet):
     def partial_update(self, request, contact_id=None):
         """Change only the fields given: `tags` replaces the set, `custom_fields` merges (null removes a key)."""
         contact = services.contact_update(contact=self.get_object(), **self._write_data(partial=True))
-        return Response(contact_to_dict(Contact.objects.with_tags().get(pk=contact.pk)))
+        return Response(contact_to_dict(self.get_queryset().get(pk=contact.pk)))
 
     @extend_schema(
         request=ContactWriteSerializer,
@@ -107,5 +117,5 @@ class ContactViewSet(TenantScopedViewSet):
         params = SearchParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         query, limit = params.validated_data["q"], params.validated_data["limit"]
-        contacts = self.get_queryset().ranked_search(query, region=self.sub_account.default_phone_region)[:limit]
+        contacts = self.get_queryset().search_ranked(query, limit=limit, region=self.sub_account.default_phone_region)
         return Response({"data": [contact_to_dict(contact) for contact in contacts]})

@@ -343,7 +343,7 @@ class ContactBulkView(SubAccountMixin, TemplateView):
                 self.get_context_data(count=count, sample=sample, state=state, data=data, form=form),
                 status=200 if not data["confirmed"] else 409,
             )
-        deleted = services.contact_bulk_delete(sub_account=self.sub_account, contacts=contacts)
+        deleted = services.contacts_delete(sub_account=self.sub_account, queryset=contacts)
         messages.success(request, f"Deleted {_contacts(deleted)}.")
         return redirect(state.url())
 

@@ -3,11 +3,9 @@
 import logging
 from http import HTTPStatus
 
-import django_filters
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
-from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
@@ -108,7 +106,20 @@ def json_error_view(status: int, message: str):
     return view
 
 
-class StrictIntegerField(serializers.IntegerField):
+class BlankIsAValueMixin:
+    """DRF reads a blank query value (`?limit=`) as "absent, use the default"; we report it instead."""
+
+    def get_value(self, dictionary):
+        if self.field_name in dictionary and dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)
+
+
+class QueryCharField(BlankIsAValueMixin, serializers.CharField):
+    pass
+
+
+class StrictIntegerField(BlankIsAValueMixin, serializers.IntegerField):
     """An integer query parameter: digits only (no `1.0`, no blanks), so bad paging is a 400, not a guess."""
 
     def to_internal_value(self, data):
@@ -117,42 +128,7 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
-class PageParams(serializers.Serializer):
-    limit = StrictIntegerField(min_value=1, max_value=100, default=25)
-    offset = StrictIntegerField(min_value=0, default=0)
-
-
-def parse_query(serializer_class, request, **kwargs) -> dict:
-    """Validate query parameters with a serializer; a bad value answers 400 naming the parameter."""
-    serializer = serializer_class(data=request.query_params, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def page_params(request, *, default_limit: int = 25) -> tuple[int, int]:
-    params = PageParams(data=request.query_params)
-    params.fields["limit"].default = default_limit
-    params.is_valid(raise_exception=True)
-    return params.validated_data["limit"], params.validated_data["offset"]
-
-
-def paginated_response(request, queryset, serialize, *, default_limit: int = 25) -> Response:
-    """The list envelope: `{"data", "total", "limit", "offset", "has_more"}`, in two queries."""
-    limit, offset = page_params(request, default_limit=default_limit)
-    total = queryset.count()
-    page = list(queryset[offset : offset + limit]) if offset < total else []
-    return Response(
-        {
-            "data": [serialize(item) for item in page],
-            "total": total,
-            "limit": limit,
-            "offset": offset,
-            "has_more": offset + len(page) < total,
-        }
-    )
-
-
-class ErrorDetailSchema(serializers.Serializer):
+class ErrorDetailSerializer(serializers.Serializer):
     status = serializers.IntegerField()
     code = serializers.CharField()
     message = serializers.CharField()
@@ -160,15 +136,15 @@ class ErrorDetailSchema(serializers.Serializer):
     conflicts = serializers.ListField(child=serializers.DictField(), required=False)
 
 
-class ErrorSchema(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer):
     """The one error shape of the API, for the OpenAPI schema."""
 
-    error = ErrorDetailSchema()
+    error = ErrorDetailSerializer()
 
 
 def error_responses(*statuses: int) -> dict:
     """`responses=` entries for extend_schema: every listed status answers the error shape."""
-    return {status: ErrorSchema for status in statuses}
+    return {status: ErrorSerializer for status in statuses}
 
 
 def list_envelope_schema(name: str, item_serializer) -> type[serializers.Serializer]:
@@ -177,27 +153,16 @@ def list_envelope_schema(name: str, item_serializer) -> type[serializers.Seriali
         (serializers.Serializer,),
         {
             "data": item_serializer(many=True),
-            "total": serializers.IntegerField(),
+            "total": serializers.IntegerField(help_text="Exact, or a lower bound when total_exact is false"),
+            "total_exact": serializers.BooleanField(),
             "limit": serializers.IntegerField(),
-            "offset": serializers.IntegerField(),
+            "offset": serializers.IntegerField(allow_null=True, help_text="null on a cursor page"),
             "has_more": serializers.BooleanField(),
+            "next_cursor": serializers.CharField(allow_null=True, help_text="Pass as ?cursor= for the next page"),
         },
     )
 
 
-def filterset_parameters(filterset_class) -> list[OpenApiParameter]:
-    """The query parameters of a django-filter FilterSet for extend_schema (it cannot read a FilterSet itself)."""
-    parameters = []
-    for name, filter_ in filterset_class.base_filters.items():
-        choices = filter_.extra.get("choices")
-        parameters.append(
-            OpenApiParameter(
-                name,
-                str,
-                description=str(filter_.extra.get("help_text") or ""),
-                enum=[value for value, _ in choices] if choices and not callable(choices) else None,
-                many=isinstance(filter_, django_filters.MultipleChoiceFilter),
-                explode=True if isinstance(filter_, django_filters.MultipleChoiceFilter) else None,
-            )
-        )
-    return parameters
+def strip_optional_trailing_slash(endpoints, **kwargs):
+    """drf-spectacular hook: document `/api/v1/contacts`, not the router's `/api/v1/contacts/` regex form."""
+    return [(path.rstrip("/") if path != "/" else path, *rest) for path, *rest in endpoints]

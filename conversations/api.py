@@ -8,9 +8,10 @@ from rest_framework.response import Response
 
 from accounts.api import TenantScopedViewSet
 from contacts.models import Contact
-from contacts_site.api import error_responses, filterset_parameters, list_envelope_schema, paginated_response
+from contacts_site.api import error_responses, list_envelope_schema
+from contacts_site.pagination import paginated_response
 from conversations import services
-from conversations.filters import ConversationFilter
+from conversations.filters import SORT_FIELDS, ConversationFilter
 from conversations.models import Conversation, Message
 from conversations.serializers import (
     ConversationCreateSerializer,
@@ -30,10 +31,25 @@ ID_PATTERN = r"[^/\x00]+"
 MESSAGE_PAGE_LIMIT = 50
 
 
+LIST_PARAMETERS = [
+    OpenApiParameter("contact_id", str, description="Only this contact's conversations"),
+    OpenApiParameter("status", str, enum=Conversation.Status.values),
+    OpenApiParameter("channel", str, enum=Conversation.Channel.values),
+    OpenApiParameter(
+        "sort",
+        str,
+        enum=list(SORT_FIELDS),
+        description="Default `activity`: the last message, or the creation while there is none",
+    ),
+    OpenApiParameter("direction", str, enum=["asc", "desc"], description="Default desc (newest first)"),
+]
+
+
 def page_parameters(default_limit: int = 25) -> list[OpenApiParameter]:
     return [
         OpenApiParameter("limit", int, description=f"1–100, default {default_limit}"),
-        OpenApiParameter("offset", int, description="≥ 0, default 0"),
+        OpenApiParameter("offset", int, description="≥ 0, default 0; not with `cursor`"),
+        OpenApiParameter("cursor", str, description="`next_cursor` of the previous page"),
     ]
 
 
@@ -57,7 +73,7 @@ class ConversationViewSet(TenantScopedViewSet):
     lookup_value_regex = ID_PATTERN
 
     @extend_schema(
-        parameters=[*filterset_parameters(ConversationFilter), *page_parameters()],
+        parameters=[*LIST_PARAMETERS, *page_parameters()],
         responses={200: ConversationListSchema, **error_responses(400, 401)},
     )
     def list(self, request):

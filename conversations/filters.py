@@ -2,6 +2,7 @@
 
 import django_filters
 
+from contacts.filters import PresentChoiceFilter
 from conversations.models import Conversation
 
 SORT_FIELDS = {
@@ -16,17 +17,15 @@ DEFAULT_SORT = "activity"
 
 class ConversationFilter(django_filters.FilterSet):
     contact_id = django_filters.CharFilter(method="filter_contact", help_text="Only this contact's conversations.")
-    status = django_filters.ChoiceFilter(choices=Conversation.Status.choices, method="filter_status", empty_label=None)
-    channel = django_filters.ChoiceFilter(
-        choices=Conversation.Channel.choices, method="filter_channel", empty_label=None
-    )
-    sort = django_filters.ChoiceFilter(
+    status = PresentChoiceFilter(choices=Conversation.Status.choices, method="filter_status", empty_label=None)
+    channel = PresentChoiceFilter(choices=Conversation.Channel.choices, method="filter_channel", empty_label=None)
+    sort = PresentChoiceFilter(
         choices=[(name, name) for name in SORT_FIELDS],
         method="filter_noop",
         empty_label=None,
         help_text="activity (default: last message, or creation while none) | created | updated | last_message",
     )
-    direction = django_filters.ChoiceFilter(
+    direction = PresentChoiceFilter(
         choices=[("asc", "asc"), ("desc", "desc")],
         method="filter_noop",
         empty_label=None,

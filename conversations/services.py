@@ -18,8 +18,9 @@ transaction as the write they follow from, in this order:
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, DateTimeField, F, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -39,13 +40,23 @@ def _later_of(field: str, moment: datetime) -> Greatest:
     return Greatest(Coalesce(F(field), value), value)
 
 
-def _lock_contact(contact_id: str) -> bool:
+def _lock_contact(sub_account_id: int, contact_id: str) -> bool:
     """Take the contact's row lock; False if the contact is gone (deleted by a concurrent request)."""
-    return bool(list(Contact.objects.select_for_update().filter(pk=contact_id).values_list("pk", flat=True)))
+    locked = Contact.objects.for_account(sub_account_id).select_for_update().filter(pk=contact_id)
+    return bool(list(locked.values_list("pk", flat=True)))
 
 
-def _refresh_contact_fields(contact: Contact) -> None:
-    contact.refresh_from_db(fields=["conversation_count", "last_conversation"])
+def _contact_row(contact_or_conversation) -> models.QuerySet:
+    """The contact's row, named with its tenant like every statement on a tenant table."""
+    item = contact_or_conversation
+    contact_id = item.pk if isinstance(item, Contact) else item.contact_id
+    return Contact.objects.for_account(item.sub_account_id).filter(pk=contact_id)
+
+
+def _refresh(instance, queryset, fields: list[str]) -> None:
+    """Bring the caller's copy of the derived fields up to date (read with its tenant named)."""
+    for name, value in queryset.values(*fields).get().items():
+        setattr(instance, name, value)
 
 
 def _validation_errors(instance, *, exclude: list[str]) -> dict[str, list[str]]:
@@ -78,9 +89,9 @@ def conversation_create(
     sub_account: SubAccount,
     contact: Contact,
     channel: str,
-    subject: str = "",
+    subject: str | None = "",
     status: str = Conversation.Status.OPEN,
-    assignee=None,
+    assignee: AbstractBaseUser | None = None,
     first_message: dict | None = None,
 ) -> Conversation:
     """Open a conversation with `contact`, optionally with its first message, and count it on the contact."""
@@ -100,7 +111,7 @@ def conversation_create(
     if errors:
         raise ValidationError(errors)
 
-    if not _lock_contact(contact.pk):
+    if not _lock_contact(sub_account.pk, contact.pk):
         raise ValidationError({"contact": ["This contact no longer exists."]})
     now = timezone.now()
     conversation.created_at = conversation.last_activity_at = now
@@ -110,10 +121,10 @@ def conversation_create(
     conversation.save(force_insert=True)
     if message is not None:
         message.save(force_insert=True)
-    Contact.objects.filter(pk=contact.pk).update(
+    _contact_row(contact).update(
         conversation_count=F("conversation_count") + 1, last_conversation=_later_of("last_conversation", now)
     )
-    _refresh_contact_fields(contact)
+    _refresh(contact, _contact_row(contact), ["conversation_count", "last_conversation"])
     return conversation
 
 
@@ -122,8 +133,8 @@ def conversation_update(
     *,
     conversation: Conversation,
     status: str = UNSET,
-    subject: str = UNSET,
-    assignee=UNSET,
+    subject: str | None = UNSET,
+    assignee: AbstractBaseUser | None = UNSET,
 ) -> Conversation:
     """Change only the fields given. The derived fields are never written here, so this cannot undo a message."""
     changes = {
@@ -134,7 +145,14 @@ def conversation_update(
     if "subject" in changes and changes["subject"] is None:
         changes["subject"] = ""
     # Re-read under a row lock so that concurrent partial updates (a status here, an assignee there) compose.
-    fresh = Conversation.objects.select_for_update().select_related("contact").get(pk=conversation.pk)
+    # `of=self`: lock only the conversation, not the joined contact (message_create locks the contact, then
+    # the conversation; taking both here in another order could deadlock).
+    fresh = (
+        Conversation.objects.for_account(conversation.sub_account_id)
+        .select_for_update(of=("self",))
+        .select_related("contact")
+        .get(pk=conversation.pk)
+    )
     for name, value in changes.items():
         setattr(fresh, name, value)
     errors = _validation_errors(fresh, exclude=["sub_account", "contact", "assignee"])
@@ -148,12 +166,16 @@ def conversation_update(
 @transaction.atomic
 def conversation_delete(*, conversation: Conversation) -> None:
     """Delete a conversation and its messages; the contact's count and last activity follow."""
-    contact_id = conversation.contact_id
-    if not _lock_contact(contact_id):
+    if not _lock_contact(conversation.sub_account_id, conversation.contact_id):
         return  # the contact was erased meanwhile, and its conversations with it
-    Conversation.objects.filter(pk=conversation.pk).delete()
-    remaining = Conversation.objects.filter(contact_id=OuterRef("pk")).order_by().values("contact_id")
-    Contact.objects.filter(pk=contact_id).update(
+    Conversation.objects.for_account(conversation.sub_account_id).filter(pk=conversation.pk).delete()
+    remaining = (
+        Conversation.objects.for_account(conversation.sub_account_id)
+        .filter(contact_id=OuterRef("pk"))
+        .order_by()
+        .values("contact_id")
+    )
+    _contact_row(conversation).update(
         conversation_count=Coalesce(Subquery(remaining.annotate(n=Count("pk")).values("n")), 0),
         last_conversation=Subquery(remaining.annotate(last=Max("last_activity_at")).values("last")),
     )
@@ -176,19 +198,27 @@ def message_create(*, conversation: Conversation, body: str, direction: str, sen
     if errors:
         raise ValidationError(errors)
 
-    if not _lock_contact(conversation.contact_id):
+    if not _lock_contact(conversation.sub_account_id, conversation.contact_id):
         raise Conversation.DoesNotExist("The conversation was deleted.")
     now = timezone.now()
-    moved = Conversation.objects.filter(pk=conversation.pk).update(
-        message_count=F("message_count") + 1,
-        last_message_at=_later_of("last_message_at", now),
-        last_activity_at=_later_of("last_activity_at", now),
-        updated_at=now,
+    moved = (
+        Conversation.objects.for_account(conversation.sub_account_id)
+        .filter(pk=conversation.pk)
+        .update(
+            message_count=F("message_count") + 1,
+            last_message_at=_later_of("last_message_at", now),
+            last_activity_at=_later_of("last_activity_at", now),
+            updated_at=now,
+        )
     )
     if not moved:
         raise Conversation.DoesNotExist("The conversation was deleted.")
     message.created_at = now
     message.save(force_insert=True)
-    Contact.objects.filter(pk=conversation.contact_id).update(last_conversation=_later_of("last_conversation", now))
-    conversation.refresh_from_db(fields=["message_count", "last_message_at", "last_activity_at", "updated_at"])
+    _contact_row(conversation).update(last_conversation=_later_of("last_conversation", now))
+    _refresh(
+        conversation,
+        Conversation.objects.for_account(conversation.sub_account_id).filter(pk=conversation.pk),
+        ["message_count", "last_message_at", "last_activity_at", "updated_at"],
+    )
     return message

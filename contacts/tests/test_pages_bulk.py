@@ -171,5 +171,5 @@ def test_bulk_services_stay_inside_the_sub_account_they_are_given(sub_account, o
     everyone = Contact.objects.all()
     assert services.contact_bulk_add_tag(sub_account=sub_account, contacts=everyone, tag="x") == 0
     assert services.contact_bulk_remove_tag(sub_account=sub_account, contacts=everyone, tag="vip") == 0
-    assert services.contact_bulk_delete(sub_account=sub_account, contacts=everyone) == 0
+    assert services.contacts_delete(sub_account=sub_account, queryset=everyone) == 0
     assert Contact.objects.get(pk=theirs.pk).tag_names == ["vip"]

@@ -154,3 +154,9 @@ def test_a_conversation_reads_as_its_subject_or_its_channel(sub_account):
     contact = ContactFactory(sub_account=sub_account)
     assert str(ConversationFactory(contact=contact, subject="Refund")) == "Refund"
     assert str(ConversationFactory(contact=contact, subject="", channel="web_chat")) == "Web Chat conversation"
+
+
+@pytest.mark.parametrize("field", ["last_activity_at", "created_at", "updated_at"])
+def test_sorting_by_a_column_that_is_never_null_adds_no_nulls_clause(field):
+    # PostgreSQL's DESC indexes put NULLs first; asking for NULLS LAST on these would bypass the index.
+    assert "NULLS" not in str(Conversation.objects.sorted_by(field, descending=True).query)

@@ -199,3 +199,20 @@ def test_a_conversation_for_a_contact_erased_meanwhile_is_refused(contact, sub_a
     with pytest.raises(ValidationError) as excinfo:
         services.conversation_create(sub_account=sub_account, contact=contact, channel="email")
     assert list(excinfo.value.message_dict) == ["contact"]
+
+
+def test_a_conversation_whose_assignee_left_the_sub_account_can_still_change_status(contact, staff_user):
+    conversation = ConversationFactory(contact=contact, assignee=staff_user)
+    staff_user.memberships.all().delete()
+    services.conversation_update(conversation=conversation, status="resolved")
+    stored = fresh(conversation)
+    assert (stored.status, stored.assignee) == ("resolved", staff_user)
+
+
+def test_a_conversation_cannot_be_reassigned_to_someone_who_left(contact, staff_user, admin_user_of_account):
+    conversation = ConversationFactory(contact=contact, assignee=staff_user)
+    services.conversation_update(conversation=conversation, assignee=admin_user_of_account)
+    staff_user.memberships.all().delete()
+    with pytest.raises(ValidationError) as excinfo:
+        services.conversation_update(conversation=conversation, assignee=staff_user)
+    assert list(excinfo.value.message_dict) == ["assignee"]

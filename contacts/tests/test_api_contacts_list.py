@@ -1,0 +1,228 @@
+from datetime import timedelta
+from http import HTTPStatus
+
+import pytest
+from django.utils import timezone
+
+from contacts.models import Contact
+from contacts.tests.factories import ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+CONTACTS_URL = "/api/v1/contacts"
+
+
+def _ids(response) -> list[str]:
+    return [contact["id"] for contact in response.json()["data"]]
+
+
+def _contacts_created_in_order(sub_account, names):
+    """Contacts whose created_at/updated_at increase in the order of `names`."""
+    start = timezone.now() - timedelta(days=1)
+    contacts = []
+    for index, name in enumerate(names):
+        contact = ContactFactory(sub_account=sub_account, name=name)
+        moment = start + timedelta(minutes=index)
+        Contact.objects.filter(pk=contact.pk).update(created_at=moment, updated_at=moment)
+        contacts.append(contact)
+    return contacts
+
+
+def test_the_list_answers_in_the_envelope_with_defaults(api_client, sub_account):
+    ContactFactory.create_batch(3, sub_account=sub_account)
+
+    body = api_client.get(CONTACTS_URL).json()
+
+    assert set(body) == {"data", "total", "total_exact", "limit", "offset", "has_more", "next_cursor"}
+    assert body["total"] == 3
+    assert body["total_exact"] is True
+    assert body["next_cursor"] is None
+    assert body["limit"] == 25
+    assert body["offset"] == 0
+    assert body["has_more"] is False
+    assert len(body["data"]) == 3
+
+
+def test_the_list_is_empty_for_a_new_sub_account(api_client):
+    body = api_client.get(CONTACTS_URL).json()
+
+    assert body == {
+        "data": [],
+        "total": 0,
+        "total_exact": True,
+        "limit": 25,
+        "offset": 0,
+        "has_more": False,
+        "next_cursor": None,
+    }
+
+
+def test_limit_and_offset_page_through_the_list(api_client, sub_account):
+    ContactFactory.create_batch(5, sub_account=sub_account)
+
+    first = api_client.get(CONTACTS_URL, {"limit": 2}).json()
+    last = api_client.get(CONTACTS_URL, {"limit": 2, "offset": 4}).json()
+
+    assert len(first["data"]) == 2
+    assert first["has_more"] is True
+    assert len(last["data"]) == 1
+    assert last["has_more"] is False
+    assert last["total"] == 5
+
+
+def test_an_offset_past_the_end_answers_an_empty_page(api_client, sub_account):
+    ContactFactory.create_batch(2, sub_account=sub_account)
+
+    body = api_client.get(CONTACTS_URL, {"offset": 10}).json()
+
+    assert body["data"] == []
+    assert body["total"] == 2
+    assert body["has_more"] is False
+
+
+def test_the_default_order_is_newest_first(api_client, sub_account):
+    older, newer = _contacts_created_in_order(sub_account, ["Older", "Newer"])
+
+    assert _ids(api_client.get(CONTACTS_URL)) == [newer.pk, older.pk]
+
+
+def test_sort_created_ascending_is_oldest_first(api_client, sub_account):
+    older, newer = _contacts_created_in_order(sub_account, ["Older", "Newer"])
+
+    response = api_client.get(CONTACTS_URL, {"sort": "created", "direction": "asc"})
+
+    assert _ids(response) == [older.pk, newer.pk]
+
+
+def test_sort_updated_defaults_to_most_recently_updated_first(api_client, sub_account):
+    first, second = _contacts_created_in_order(sub_account, ["First", "Second"])
+    Contact.objects.filter(pk=first.pk).update(updated_at=timezone.now())
+
+    assert _ids(api_client.get(CONTACTS_URL, {"sort": "updated"})) == [first.pk, second.pk]
+
+
+def test_sort_name_defaults_to_alphabetical(api_client, sub_account):
+    _contacts_created_in_order(sub_account, ["Carol", "Alice", "Bob"])
+
+    names = [c["name"] for c in api_client.get(CONTACTS_URL, {"sort": "name"}).json()["data"]]
+
+    assert names == ["Alice", "Bob", "Carol"]
+
+
+def test_sort_name_descending_is_reverse_alphabetical(api_client, sub_account):
+    _contacts_created_in_order(sub_account, ["Carol", "Alice", "Bob"])
+
+    names = [c["name"] for c in api_client.get(CONTACTS_URL, {"sort": "name", "direction": "desc"}).json()["data"]]
+
+    assert names == ["Carol", "Bob", "Alice"]
+
+
+def test_ties_are_broken_by_id_so_pages_never_overlap(api_client, sub_account):
+    contacts = ContactFactory.create_batch(7, sub_account=sub_account, name="Same Name")
+    Contact.objects.filter(pk__in=[c.pk for c in contacts]).update(created_at=timezone.now())
+
+    pages = [_ids(api_client.get(CONTACTS_URL, {"sort": "name", "limit": 3, "offset": o})) for o in (0, 3, 6)]
+
+    seen = [contact_id for page in pages for contact_id in page]
+    assert sorted(seen) == sorted(c.pk for c in contacts)
+    assert seen == sorted(seen)
+
+
+def test_a_tag_filters_the_list(api_client, sub_account):
+    vip = ContactFactory(sub_account=sub_account, tags=["vip"])
+    ContactFactory(sub_account=sub_account, tags=["frequent"])
+
+    assert _ids(api_client.get(CONTACTS_URL, {"tag": "vip"})) == [vip.pk]
+
+
+def test_a_tag_filter_is_case_insensitive(api_client, sub_account):
+    vip = ContactFactory(sub_account=sub_account, tags=["vip"])
+
+    assert _ids(api_client.get(CONTACTS_URL, {"tag": "VIP"})) == [vip.pk]
+
+
+def test_repeated_tags_match_contacts_having_every_tag(api_client, sub_account):
+    both = ContactFactory(sub_account=sub_account, tags=["vip", "frequent"])
+    ContactFactory(sub_account=sub_account, tags=["vip"])
+    ContactFactory(sub_account=sub_account, tags=["frequent"])
+
+    response = api_client.get(CONTACTS_URL + "?tag=vip&tag=frequent")
+
+    assert _ids(response) == [both.pk]
+    assert response.json()["total"] == 1
+
+
+def test_an_unknown_tag_matches_nothing(api_client, sub_account):
+    ContactFactory(sub_account=sub_account, tags=["vip"])
+
+    assert api_client.get(CONTACTS_URL, {"tag": "nobody-has-this"}).json()["total"] == 0
+
+
+def test_search_finds_a_case_insensitive_substring_of_the_name(api_client, sub_account):
+    ada = ContactFactory(sub_account=sub_account, name="Ada Lovelace")
+    ContactFactory(sub_account=sub_account, name="Grace Hopper")
+
+    assert _ids(api_client.get(CONTACTS_URL, {"search": "LOVE"})) == [ada.pk]
+
+
+def test_search_finds_a_substring_of_the_email(api_client, sub_account):
+    ada = ContactFactory(sub_account=sub_account, name="Ada", email="countess@analytical.example")
+    ContactFactory(sub_account=sub_account, name="Grace")
+
+    assert _ids(api_client.get(CONTACTS_URL, {"search": "analytical"})) == [ada.pk]
+
+
+def test_search_and_tag_combine(api_client, sub_account):
+    ada_vip = ContactFactory(sub_account=sub_account, name="Ada One", tags=["vip"])
+    ContactFactory(sub_account=sub_account, name="Ada Two")
+    ContactFactory(sub_account=sub_account, name="Grace", tags=["vip"])
+
+    assert _ids(api_client.get(CONTACTS_URL, {"search": "ada", "tag": "vip"})) == [ada_vip.pk]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": 0},
+        {"limit": 101},
+        {"limit": -1},
+        {"limit": "ten"},
+        {"limit": ""},
+        {"limit": "2.5"},
+        {"offset": -1},
+        {"offset": "x"},
+        {"offset": ""},
+        {"sort": "email"},
+        {"sort": ""},
+        {"direction": "up"},
+        {"direction": ""},
+    ],
+)
+def test_a_paging_or_sorting_value_outside_the_bounds_is_refused(api_client, params):
+    response = api_client.get(CONTACTS_URL, params)
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    assert set(error["fields"]) == set(params)
+
+
+@pytest.mark.parametrize("limit", [1, 100])
+def test_limits_at_the_bounds_are_accepted(api_client, limit):
+    assert api_client.get(CONTACTS_URL, {"limit": limit}).json()["limit"] == limit
+
+
+def test_the_list_costs_the_same_number_of_queries_whatever_its_length(
+    api_client, sub_account, django_assert_num_queries
+):
+    api_client.get(CONTACTS_URL)  # the key's first use records last_used_at; later ones within a minute do not
+    ContactFactory.create_batch(2, sub_account=sub_account, tags=["vip", "frequent"])
+    # key lookup, count, page, tags of the page
+    with django_assert_num_queries(4):
+        api_client.get(CONTACTS_URL)
+
+    ContactFactory.create_batch(20, sub_account=sub_account, tags=["vip", "frequent", "new"])
+    with django_assert_num_queries(4):
+        response = api_client.get(CONTACTS_URL)
+
+    assert len(response.json()["data"]) == 22
