@@ -193,7 +193,9 @@ def contact_bulk_add_tag(*, sub_account: SubAccount, contacts: QuerySet[Contact]
     # Tags are part of the contact: like an edit through the API, this moves its updated_at.
     Contact.objects.filter(pk__in=missing.values("pk")).update(updated_at=timezone.now())
     TaggedContact.objects.bulk_create(
-        [TaggedContact(content_object_id=pk, tag=contact_tag) for pk in ids], batch_size=1000, ignore_conflicts=True
+        [TaggedContact(sub_account=sub_account, content_object_id=pk, tag=contact_tag) for pk in ids],
+        batch_size=1000,
+        ignore_conflicts=True,
     )
     return len(ids)
 
@@ -203,7 +205,7 @@ def contact_bulk_remove_tag(*, sub_account: SubAccount, contacts: QuerySet[Conta
     """Untag every contact in `contacts`; returns how many lost the tag. An unknown tag changes nothing."""
     name = _one_tag(tag)
     links = TaggedContact.objects.filter(
-        tag__sub_account=sub_account, tag__name=name, content_object__in=_within(sub_account, contacts).values("pk")
+        sub_account=sub_account, tag__name=name, content_object__in=_within(sub_account, contacts).values("pk")
     )
     Contact.objects.filter(pk__in=links.values("content_object_id")).update(updated_at=timezone.now())
     removed, _ = links.delete()

@@ -107,7 +107,9 @@ def _positive_int(value, default: int) -> int:
 
 def contact_filter(sub_account, state: ListState) -> ContactFilter:
     filterset = ContactFilter(
-        state.filter_data(), queryset=Contact.objects.for_account(sub_account).with_tags(), sub_account=sub_account
+        state.filter_data(),
+        queryset=Contact.objects.for_account(sub_account).with_tags(sub_account),
+        sub_account=sub_account,
     )
     if not filterset.is_valid():  # unreachable with a ListState, which only holds valid values
         raise ValidationError(filterset.errors)
@@ -215,7 +217,9 @@ class ContactDetailView(SubAccountMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        contact = get_object_or_404(Contact.objects.for_account(self.sub_account).with_tags(), pk=self.kwargs["pk"])
+        contact = get_object_or_404(
+            Contact.objects.for_account(self.sub_account).with_tags(self.sub_account), pk=self.kwargs["pk"]
+        )
         # Through the reverse relation: contacts does not import the conversations app.
         conversations = list(
             contact.conversations.for_account(self.sub_account)
@@ -234,7 +238,9 @@ class ContactFormView(SubAccountMixin, TemplateView):
     def get_contact(self) -> Contact | None:
         if "pk" not in self.kwargs:
             return None
-        return get_object_or_404(Contact.objects.for_account(self.sub_account).with_tags(), pk=self.kwargs["pk"])
+        return get_object_or_404(
+            Contact.objects.for_account(self.sub_account).with_tags(self.sub_account), pk=self.kwargs["pk"]
+        )
 
     def get_form(self, data=None) -> ContactForm:
         contact = self.get_contact()
