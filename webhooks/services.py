@@ -73,13 +73,18 @@ def event_emit(*, sub_account: SubAccount, type: str, data: dict, changes: dict 
 
 
 @transaction.atomic
-def events_emit(*, sub_account: SubAccount, type: str, data: list[dict]) -> list[Event]:
-    """`event_emit` for many objects at once (a bulk delete): one event each, in a few queries."""
+def events_emit(
+    *, sub_account: SubAccount, type: str, data: list[dict], changes: list[dict] | None = None
+) -> list[Event]:
+    """`event_emit` for many objects at once (bulk actions): one event each, in a few queries.
+    `changes`, when given, pairs up with `data` item by item."""
     endpoints = _subscribers(sub_account, type)
     events = []
-    for item in data:
+    for index, item in enumerate(data):
         event = Event(sub_account=sub_account, type=type)
-        event.payload = _envelope(event, sub_account=sub_account, data=item, changes=None)
+        event.payload = _envelope(
+            event, sub_account=sub_account, data=item, changes=changes[index] if changes is not None else None
+        )
         events.append(event)
     Event.objects.bulk_create(events, batch_size=500)
     _queue(events, endpoints)

@@ -146,3 +146,29 @@ def test_a_bulk_delete_emits_one_contact_deleted_per_contact_with_its_last_state
     assert sorted(p["data"]["id"] for p in payloads) == sorted(c.pk for c in doomed)
     assert all(p["data"]["tags"] == ["old"] for p in payloads)
     assert Delivery.objects.count() == 3
+
+
+def test_tagging_contacts_in_bulk_emits_contact_updated_for_each_one_that_changed(sub_account):
+    from contacts.services import contact_bulk_add_tag
+
+    untagged = ContactFactory(sub_account=sub_account, tags=["b2b"])
+    ContactFactory(sub_account=sub_account, tags=["vip"])  # already has it: no change, no event
+
+    contact_bulk_add_tag(sub_account=sub_account, contacts=Contact.objects.all(), tag="VIP")
+
+    (payload,) = _payloads("contact.updated")
+    assert payload["data"]["id"] == untagged.pk
+    assert payload["changes"] == {"tags": {"from": ["b2b"], "to": ["b2b", "vip"]}}
+
+
+def test_untagging_contacts_in_bulk_emits_contact_updated_for_each_one_that_changed(sub_account):
+    from contacts.services import contact_bulk_remove_tag
+
+    tagged = ContactFactory(sub_account=sub_account, tags=["vip", "b2b"])
+    ContactFactory(sub_account=sub_account, tags=["b2b"])
+
+    contact_bulk_remove_tag(sub_account=sub_account, contacts=Contact.objects.all(), tag="vip")
+
+    (payload,) = _payloads("contact.updated")
+    assert payload["data"]["id"] == tagged.pk
+    assert payload["changes"] == {"tags": {"from": ["b2b", "vip"], "to": ["b2b"]}}
