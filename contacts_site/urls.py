@@ -27,9 +27,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     re_path(r"^api/", api_not_found),
     path("admin/", admin.site.urls),
-    # The staff pages (login, sub-account, API keys; conversations; contacts at the root, so last).
+    # The staff pages (login, sub-account, API keys; conversations; webhooks; contacts at the root, so last).
     path("account/", include("accounts.urls")),
     path("conversations/", include("conversations.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("", include("contacts.urls")),
 ]
 
