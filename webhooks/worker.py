@@ -15,7 +15,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from webhooks.delivery import attempt_record, delivery_attempt, delivery_claim, http_client
+from webhooks.delivery import AttemptResult, attempt_record, delivery_attempt, delivery_claim, http_client
 from webhooks.models import Delivery
 
 logger = logging.getLogger(__name__)
@@ -49,7 +49,14 @@ class Worker:
                         return self.attempts
                     continue
                 done, _ = wait(in_flight, timeout=self.poll_interval, return_when=FIRST_COMPLETED)
-                self._record(done, in_flight)
+                try:
+                    self._record(done, in_flight)
+                except Exception:
+                    if self.once or self.burst:
+                        raise
+                    # Not recorded: those deliveries fall due again when their leases run out.
+                    logger.exception("Could not record webhook attempts")
+                    close_old_connections()
 
     def _fill(self, pool, client, in_flight) -> None:
         free = self.threads - len(in_flight)
@@ -72,7 +79,15 @@ class Worker:
         with transaction.atomic():
             for future in done:
                 delivery = in_flight.pop(future)
-                result = future.result()
+                try:
+                    result = future.result()
+                except Exception as error:  # a bug, not the network: delivery_attempt reports those itself
+                    logger.exception("Delivery attempt %s crashed", delivery.pk)
+                    result = AttemptResult(
+                        attempted_at=timezone.now(),
+                        duration_ms=0,
+                        error=f"Internal error ({error.__class__.__name__}).",
+                    )
                 attempt_record(delivery=delivery, result=result)
                 self.attempts += 1
                 logger.debug(

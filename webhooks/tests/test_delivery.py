@@ -241,3 +241,18 @@ def test_a_success_ends_the_failure_streak(receiver, endpoint_for, emit):
 
     endpoint.refresh_from_db()
     assert endpoint.failing_since is None
+
+
+def test_an_attempt_that_crashes_is_logged_as_an_internal_error_and_retried(monkeypatch, endpoint_for, emit, receiver):
+    def broken(delivery, *, client):
+        raise KeyError("bug")
+
+    monkeypatch.setattr("webhooks.worker.delivery_attempt", broken)
+    endpoint_for(receiver)
+    delivery = emit()
+
+    Worker(threads=1, once=True).run()
+
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.PENDING
+    assert delivery.attempts.get().error == "Internal error (KeyError)."
