@@ -6,13 +6,14 @@ from rest_framework.routers import SimpleRouter
 
 from contacts.api import ContactViewSet
 from contacts_site.api import json_error_view
-from conversations.api import ContactConversationsViewSet
+from conversations.api import ContactConversationsViewSet, ConversationViewSet
 
 router = SimpleRouter()
 router.trailing_slash = "/?"  # every API path answers with or without a trailing slash
 router.register("contacts", ContactViewSet, basename="contact")
+router.register("conversations", ConversationViewSet, basename="conversation")
 router.register(
-    r"contacts/(?P<contact_id>[^/]+)/conversations", ContactConversationsViewSet, basename="contact-conversation"
+    r"contacts/(?P<contact_id>[^/\x00]+)/conversations", ContactConversationsViewSet, basename="contact-conversation"
 )
 
 api_not_found = json_error_view(404, "No such endpoint.")
