@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run demo test lint format migrations-check clean
+.PHONY: setup run demo test lint format migrations-check screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ format: $(VENV)/.installed
 
 migrations-check: $(VENV)/.installed
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+screenshots: $(VENV)/.installed  ## PNGs of the staff pages into docs/screenshots/ (needs /usr/bin/chromium)
+	$(BIN)/python -m pytest tests/browser/screenshots.py -q
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

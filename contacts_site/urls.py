@@ -24,6 +24,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     re_path(r"^api/", api_not_found),
     path("admin/", admin.site.urls),
+    # The staff pages (login, sub-account, API keys; conversations; contacts at the root, so last).
+    path("account/", include("accounts.urls")),
+    path("conversations/", include("conversations.urls")),
+    path("", include("contacts.urls")),
 ]
 
 handler400 = "contacts_site.urls.bad_request"
