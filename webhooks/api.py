@@ -40,7 +40,7 @@ class WebhookViewSet(TenantScopedViewSet):
 
     model = Endpoint
     lookup_url_kwarg = "webhook_id"
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = r"[^/\x00]+"  # a NUL can reach neither PostgreSQL nor the 404
 
     def _write_data(self, *, partial: bool) -> dict:
         serializer = EndpointWriteSerializer(data=self.request.data, partial=partial)
@@ -130,7 +130,7 @@ class DeliveryViewSet(TenantScopedViewSet):
 
     model = Delivery
     lookup_url_kwarg = "delivery_id"
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = r"[^/\x00]+"  # a NUL can reach neither PostgreSQL nor the 404
 
     def scope_queryset(self, queryset):
         return with_log(queryset)

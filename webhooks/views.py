@@ -4,6 +4,7 @@ actions of the API (test, redeliver, rotate the secret). Every write goes throug
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -21,12 +22,19 @@ from webhooks.models import Delivery, DeliveryAttempt, Endpoint
 DELIVERIES_PER_PAGE = 25
 
 
+def safe_id(value: str) -> str:
+    """An id from the URL; a NUL byte (which PostgreSQL refuses outright) is simply not found."""
+    if "\x00" in value:
+        raise Http404
+    return value
+
+
 class WebhooksMixin(SubAccountMixin):
     admin_only = True
     nav = "webhooks"
 
     def get_endpoint(self) -> Endpoint:
-        return get_object_or_404(Endpoint.objects.for_account(self.sub_account), pk=self.kwargs["pk"])
+        return get_object_or_404(Endpoint.objects.for_account(self.sub_account), pk=safe_id(self.kwargs["pk"]))
 
     def render_detail(self, endpoint: Endpoint, *, status: int = 200, **extra):
         """The endpoint's page as the answer to this POST: how a new secret is shown once, and only here
@@ -148,7 +156,7 @@ class DeliveryRedeliverView(WebhooksMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        delivery = get_object_or_404(Delivery.objects.for_account(self.sub_account), pk=pk)
+        delivery = get_object_or_404(Delivery.objects.for_account(self.sub_account), pk=safe_id(pk))
         try:
             services.delivery_redeliver(delivery=delivery)
         except Conflict as error:

@@ -66,3 +66,11 @@ def test_a_contact_change_is_never_sent_to_another_sub_accounts_endpoint(api_cli
 
     assert Delivery.objects.filter(endpoint=foreign_endpoint).count() == 1  # only its own event
     assert Endpoint.objects.count() == 1
+
+
+@pytest.mark.parametrize("path", ["/api/v1/webhooks/wh_%00x", "/api/v1/deliveries/dlv_%00x/redeliver"])
+def test_a_nul_byte_in_an_id_answers_json_404(api_client, path):
+    response = api_client.get(path) if "redeliver" not in path else api_client.post(path)
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.json()["error"]["code"] == "not_found"

@@ -194,3 +194,7 @@ def test_another_sub_accounts_delivery_cannot_be_redelivered(admin_client_of_acc
     response = admin_client_of_account.post(reverse("webhooks:redeliver", args=[Delivery.objects.get(event=event).pk]))
 
     assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_nul_byte_in_an_endpoint_id_is_not_found(admin_client_of_account):
+    assert admin_client_of_account.get("/webhooks/wh_%00x/").status_code == HTTPStatus.NOT_FOUND
