@@ -7,7 +7,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
-from accounts.models import SubAccount
+from accounts.models import SubAccount, tenant_delete
 from contacts.models import Contact, ContactTag, TaggedContact
 from contacts.validators import MAX_TAGS, normalize_tags
 from contacts_site.api import Conflict
@@ -47,7 +47,16 @@ def _set_tags(contact: Contact, names: list[str]) -> None:
     for name in names:
         if name not in existing:
             existing[name] = ContactTag.objects.create(sub_account_id=contact.sub_account_id, name=name)
-    contact.tags.set(list(existing.values()), through_defaults={"sub_account_id": contact.sub_account_id})
+    # Not taggit's `tags.set()`: its queries find the links by contact id only; these name the tenant.
+    links = TaggedContact.objects.filter(sub_account_id=contact.sub_account_id, content_object_id=contact.pk)
+    wanted = {tag.pk for tag in existing.values()}
+    current = set(links.values_list("tag_id", flat=True))
+    if current - wanted:
+        links.filter(tag_id__in=current - wanted).delete()
+    TaggedContact.objects.bulk_create(
+        TaggedContact(sub_account_id=contact.sub_account_id, content_object_id=contact.pk, tag_id=tag_id)
+        for tag_id in wanted - current
+    )
 
 
 def _save(contact: Contact, tags: list[str] | None) -> Contact:
@@ -133,15 +142,25 @@ def contact_update(
 
 @transaction.atomic
 def contact_delete(*, contact: Contact) -> None:
-    deleted = Contact.objects.filter(pk=contact.pk).delete()[1].get(Contact._meta.label, 0)
-    if deleted:
-        contact_count_adjust(sub_account_id=contact.sub_account_id, delta=-deleted)
+    """Erase the contact and everything hanging off it (tags, conversations, messages)."""
+    contacts_delete(sub_account=contact.sub_account, queryset=Contact.objects.filter(pk=contact.pk))
 
 
 @transaction.atomic
 def contacts_delete(*, sub_account: SubAccount, queryset) -> int:
-    """Delete every contact of `queryset` (within `sub_account`); returns how many went."""
-    deleted = queryset.filter(sub_account=sub_account).delete()[1].get(Contact._meta.label, 0)
+    """Delete every contact of `queryset` (within `sub_account`) with all it owns; returns how many went.
+
+    The contacts' rows are locked first, as conversation writes lock them, so a conversation cannot be
+    added to a contact while it is being erased.
+    """
+    scoped = queryset.filter(sub_account=sub_account)
+    list(
+        Contact.objects.for_account(sub_account)
+        .filter(pk__in=scoped.values("pk"))
+        .select_for_update(of=("self",))
+        .values_list("pk")
+    )
+    deleted = tenant_delete(scoped, sub_account_id=sub_account.pk)
     if deleted:
         contact_count_adjust(sub_account_id=sub_account.pk, delta=-deleted)
     return deleted
