@@ -9,8 +9,11 @@ from django.utils import timezone
 
 from accounts.models import SubAccount, tenant_delete
 from contacts.models import Contact, ContactTag, TaggedContact
+from contacts.serializers import contact_to_dict
 from contacts.validators import MAX_TAGS, normalize_tags
 from contacts_site.api import Conflict
+from webhooks.events import changes_between
+from webhooks.services import event_emit, events_emit
 
 UNSET: Any = object()
 
@@ -90,6 +93,7 @@ def contact_create(
     contact = Contact(sub_account=sub_account, name=name, email=email, phone=phone, custom_fields=custom_fields or {})
     normalized_tags = _validate(contact, tags if tags is not None else UNSET)
     contact = _save(contact, normalized_tags)
+    event_emit(sub_account=sub_account, type="contact.created", data=contact_to_dict(contact))
     contact_count_adjust(sub_account_id=sub_account.pk, delta=1)
     return contact
 
@@ -126,6 +130,7 @@ def contact_update(
     contact = (
         Contact.objects.for_account(contact.sub_account).select_for_update(of=("self",)).select_related("sub_account")
     ).get(pk=contact.pk)
+    before = contact_to_dict(contact)
     if name is not UNSET:
         contact.name = name
     if email is not UNSET:
@@ -137,7 +142,13 @@ def contact_update(
             raise ValidationError({"custom_fields": ["Expected an object of key/value pairs."]})
         contact.custom_fields = merge_custom_fields(contact.custom_fields, custom_fields)
     normalized_tags = _validate(contact, tags)
-    return _save(contact, normalized_tags)
+    _save(contact, normalized_tags)
+    after = contact_to_dict(contact)
+    # An update that changes nothing a client can see (only `updated_at`) is not news to anyone.
+    changes = changes_between(before, after)
+    if changes:
+        event_emit(sub_account=contact.sub_account, type="contact.updated", data=after, changes=changes)
+    return contact
 
 
 @transaction.atomic
@@ -150,19 +161,23 @@ def contact_delete(*, contact: Contact) -> None:
 def contacts_delete(*, sub_account: SubAccount, queryset) -> int:
     """Delete every contact of `queryset` (within `sub_account`) with all it owns; returns how many went.
 
-    The contacts' rows are locked first, as conversation writes lock them, so a conversation cannot be
-    added to a contact while it is being erased.
+    The rows are locked first, as conversation writes lock them, so nothing is added to a contact while
+    it is being erased; and read, because each one is a `contact.deleted` event carrying its last state:
+    a bulk delete is no way around the webhooks.
     """
     scoped = queryset.filter(sub_account=sub_account)
-    list(
+    doomed = list(
         Contact.objects.for_account(sub_account)
         .filter(pk__in=scoped.values("pk"))
         .select_for_update(of=("self",))
-        .values_list("pk")
+        .select_related("sub_account")
+        .with_tags(sub_account)
     )
+    if not doomed:
+        return 0
     deleted = tenant_delete(scoped, sub_account_id=sub_account.pk)
-    if deleted:
-        contact_count_adjust(sub_account_id=sub_account.pk, delta=-deleted)
+    events_emit(sub_account=sub_account, type="contact.deleted", data=[contact_to_dict(contact) for contact in doomed])
+    contact_count_adjust(sub_account_id=sub_account.pk, delta=-deleted)
     return deleted
 
 
@@ -216,6 +231,7 @@ def contact_bulk_add_tag(*, sub_account: SubAccount, contacts: QuerySet[Contact]
         batch_size=1000,
         ignore_conflicts=True,
     )
+    _emit_tag_changes(sub_account, ids, added=name)
     return len(ids)
 
 
@@ -226,6 +242,30 @@ def contact_bulk_remove_tag(*, sub_account: SubAccount, contacts: QuerySet[Conta
     links = TaggedContact.objects.filter(
         sub_account=sub_account, tag__name=name, content_object__in=_within(sub_account, contacts).values("pk")
     )
+    ids = list(links.values_list("content_object_id", flat=True))
     Contact.objects.filter(pk__in=links.values("content_object_id")).update(updated_at=timezone.now())
     removed, _ = links.delete()
+    _emit_tag_changes(sub_account, ids, removed=name)
     return removed
+
+
+def _emit_tag_changes(sub_account: SubAccount, ids: list[str], *, added: str = "", removed: str = "") -> None:
+    """One `contact.updated` per contact whose tags a bulk action changed: bulk is no way around webhooks."""
+    for start in range(0, len(ids), 1000):
+        contacts = (
+            Contact.objects.for_account(sub_account)
+            .filter(pk__in=ids[start : start + 1000])
+            .select_related("sub_account")
+            .with_tags(sub_account)
+        )
+        data = [contact_to_dict(contact) for contact in contacts]
+        changes = [
+            {
+                "tags": {
+                    "from": sorted(set(item["tags"]) - {added} if added else {*item["tags"], removed}),
+                    "to": item["tags"],
+                }
+            }
+            for item in data
+        ]
+        events_emit(sub_account=sub_account, type="contact.updated", data=data, changes=changes)

@@ -28,6 +28,9 @@ from django.utils import timezone
 from accounts.models import SubAccount, tenant_delete
 from contacts.models import Contact
 from conversations.models import Conversation, Message
+from conversations.serializers import conversation_to_dict, message_to_dict
+from webhooks.events import changes_between
+from webhooks.services import event_emit
 
 UNSET: Any = object()
 
@@ -125,6 +128,9 @@ def conversation_create(
         conversation_count=F("conversation_count") + 1, last_conversation=_later_of("last_conversation", now)
     )
     _refresh(contact, _contact_row(contact), ["conversation_count", "last_conversation"])
+    event_emit(sub_account=sub_account, type="conversation.created", data=conversation_to_dict(conversation))
+    if message is not None:
+        event_emit(sub_account=sub_account, type="message.created", data=message_to_dict(message))
     return conversation
 
 
@@ -153,6 +159,7 @@ def conversation_update(
         .select_related("contact")
         .get(pk=conversation.pk)
     )
+    before = conversation_to_dict(fresh)
     for name, value in changes.items():
         setattr(fresh, name, value)
     errors = _validation_errors(fresh, exclude=["sub_account", "contact", "assignee"])
@@ -160,6 +167,11 @@ def conversation_update(
         raise ValidationError(errors)
     if changes:
         fresh.save(update_fields=[*changes, "updated_at"])
+        after = conversation_to_dict(fresh)
+        # Setting a field to the value it has is not news; neither is a new message (message.created says it).
+        changed = changes_between(before, after)
+        if changed:
+            event_emit(sub_account=conversation.sub_account, type="conversation.updated", data=after, changes=changed)
     return fresh
 
 
@@ -215,6 +227,7 @@ def message_create(*, conversation: Conversation, body: str, direction: str, sen
         raise Conversation.DoesNotExist("The conversation was deleted.")
     message.created_at = now
     message.save(force_insert=True)
+    event_emit(sub_account=conversation.sub_account, type="message.created", data=message_to_dict(message))
     _contact_row(conversation).update(last_conversation=_later_of("last_conversation", now))
     _refresh(
         conversation,
