@@ -51,7 +51,8 @@ def test_every_event_type_is_delivered_signed_and_verifies(sub_account, receiver
 
 
 def test_a_worker_killed_mid_run_and_restarted_loses_none_of_1000_events(sub_account):
-    with Receiver(delay=0.002) as receiver:
+    # Slow enough (≥ 2.5 s for the lot with 4 threads) that the kill always lands mid-run.
+    with Receiver(delay=0.01) as receiver:
         endpoint = EndpointFactory(sub_account=sub_account, url=receiver.url)
         event_ids = _emit_many(sub_account, THOUSAND)
 
