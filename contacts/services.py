@@ -7,7 +7,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
-from accounts.models import SubAccount
+from accounts.models import SubAccount, tenant_delete
 from contacts.models import Contact, ContactTag, TaggedContact
 from contacts.serializers import contact_to_dict
 from contacts.validators import MAX_TAGS, normalize_tags
@@ -50,7 +50,16 @@ def _set_tags(contact: Contact, names: list[str]) -> None:
     for name in names:
         if name not in existing:
             existing[name] = ContactTag.objects.create(sub_account_id=contact.sub_account_id, name=name)
-    contact.tags.set(list(existing.values()), through_defaults={"sub_account_id": contact.sub_account_id})
+    # Not taggit's `tags.set()`: its queries find the links by contact id only; these name the tenant.
+    links = TaggedContact.objects.filter(sub_account_id=contact.sub_account_id, content_object_id=contact.pk)
+    wanted = {tag.pk for tag in existing.values()}
+    current = set(links.values_list("tag_id", flat=True))
+    if current - wanted:
+        links.filter(tag_id__in=current - wanted).delete()
+    TaggedContact.objects.bulk_create(
+        TaggedContact(sub_account_id=contact.sub_account_id, content_object_id=contact.pk, tag_id=tag_id)
+        for tag_id in wanted - current
+    )
 
 
 def _save(contact: Contact, tags: list[str] | None) -> Contact:
@@ -144,39 +153,30 @@ def contact_update(
 
 @transaction.atomic
 def contact_delete(*, contact: Contact) -> None:
-    last_known = contact_to_dict(contact)
-    deleted = Contact.objects.filter(pk=contact.pk).delete()[1].get(Contact._meta.label, 0)
-    if deleted:
-        event_emit(sub_account=contact.sub_account, type="contact.deleted", data=last_known)
-        contact_count_adjust(sub_account_id=contact.sub_account_id, delta=-deleted)
+    """Erase the contact and everything hanging off it (tags, conversations, messages)."""
+    contacts_delete(sub_account=contact.sub_account, queryset=Contact.objects.filter(pk=contact.pk))
 
 
 @transaction.atomic
 def contacts_delete(*, sub_account: SubAccount, queryset) -> int:
-    """Delete every contact of `queryset` (within `sub_account`); returns how many went.
+    """Delete every contact of `queryset` (within `sub_account`) with all it owns; returns how many went.
 
-    Each one is a `contact.deleted` event carrying its last state, so the rows are read (under lock)
-    before they go: a bulk delete is not a way around the webhooks.
+    The rows are locked first, as conversation writes lock them, so nothing is added to a contact while
+    it is being erased; and read, because each one is a `contact.deleted` event carrying its last state:
+    a bulk delete is no way around the webhooks.
     """
+    scoped = queryset.filter(sub_account=sub_account)
     doomed = list(
         Contact.objects.for_account(sub_account)
-        .filter(pk__in=queryset.filter(sub_account=sub_account).values("pk"))
+        .filter(pk__in=scoped.values("pk"))
         .select_for_update(of=("self",))
         .select_related("sub_account")
         .with_tags(sub_account)
     )
     if not doomed:
         return 0
-    ids = [contact.pk for contact in doomed]
-    deleted = sum(
-        Contact.objects.filter(sub_account=sub_account, pk__in=ids[start : start + 1000])
-        .delete()[1]
-        .get(Contact._meta.label, 0)
-        for start in range(0, len(ids), 1000)  # bounded IN lists: SQLite caps bound parameters
-    )
-    events_emit(
-        sub_account=doomed[0].sub_account, type="contact.deleted", data=[contact_to_dict(contact) for contact in doomed]
-    )
+    deleted = tenant_delete(scoped, sub_account_id=sub_account.pk)
+    events_emit(sub_account=sub_account, type="contact.deleted", data=[contact_to_dict(contact) for contact in doomed])
     contact_count_adjust(sub_account_id=sub_account.pk, delta=-deleted)
     return deleted
 

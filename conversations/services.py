@@ -25,7 +25,7 @@ from django.db.models import Count, DateTimeField, F, Max, OuterRef, Subquery, V
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from accounts.models import SubAccount
+from accounts.models import SubAccount, tenant_delete
 from contacts.models import Contact
 from conversations.models import Conversation, Message
 from conversations.serializers import conversation_to_dict, message_to_dict
@@ -180,7 +180,7 @@ def conversation_delete(*, conversation: Conversation) -> None:
     """Delete a conversation and its messages; the contact's count and last activity follow."""
     if not _lock_contact(conversation.sub_account_id, conversation.contact_id):
         return  # the contact was erased meanwhile, and its conversations with it
-    Conversation.objects.for_account(conversation.sub_account_id).filter(pk=conversation.pk).delete()
+    tenant_delete(Conversation.objects.filter(pk=conversation.pk), sub_account_id=conversation.sub_account_id)
     remaining = (
         Conversation.objects.for_account(conversation.sub_account_id)
         .filter(contact_id=OuterRef("pk"))
