@@ -176,7 +176,10 @@ def contacts_delete(*, sub_account: SubAccount, queryset) -> int:
     if not doomed:
         return 0
     deleted = tenant_delete(scoped, sub_account_id=sub_account.pk)
-    events_emit(sub_account=sub_account, type="contact.deleted", data=[contact_to_dict(contact) for contact in doomed])
+    # The loaded sub-account, not the caller's: the admin passes a bare SubAccount(pk=…) without a slug.
+    events_emit(
+        sub_account=doomed[0].sub_account, type="contact.deleted", data=[contact_to_dict(contact) for contact in doomed]
+    )
     contact_count_adjust(sub_account_id=sub_account.pk, delta=-deleted)
     return deleted
 

@@ -172,3 +172,16 @@ def test_untagging_contacts_in_bulk_emits_contact_updated_for_each_one_that_chan
     (payload,) = _payloads("contact.updated")
     assert payload["data"]["id"] == tagged.pk
     assert payload["changes"] == {"tags": {"from": ["b2b", "vip"], "to": ["b2b"]}}
+
+
+def test_a_bulk_delete_given_a_bare_sub_account_still_names_it_in_the_events(sub_account):
+    """The admin's delete action passes `SubAccount(pk=…)` without loading it."""
+    from accounts.models import SubAccount
+    from contacts.services import contacts_delete
+
+    ContactFactory(sub_account=sub_account)
+
+    contacts_delete(sub_account=SubAccount(pk=sub_account.pk), queryset=Contact.objects.all())
+
+    (payload,) = _payloads("contact.deleted")
+    assert payload["sub_account"] == sub_account.slug == "acme"
