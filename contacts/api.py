@@ -10,7 +10,13 @@ from contacts import services
 from contacts.filters import SORT_FIELDS, ContactFilter
 from contacts.models import Contact
 from contacts.serializers import ContactSchemaSerializer, ContactWriteSerializer, contact_to_dict
-from contacts_site.api import StrictIntegerField, error_responses, list_envelope_schema, paginated_response
+from contacts_site.api import (
+    StrictIntegerField,
+    error_responses,
+    if_match_etags,
+    list_envelope_schema,
+    paginated_response,
+)
 
 ContactListSchema = list_envelope_schema("ContactList", ContactSchemaSerializer)
 
@@ -31,6 +37,21 @@ LIST_PARAMETERS = [
     OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORT_FIELDS), description="Default `created`"),
     OpenApiParameter("direction", OpenApiTypes.STR, enum=["asc", "desc"], description="Default desc (asc for `name`)"),
 ]
+ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    required=True,
+    description="The contact's current version; send it back in If-Match to write only if nobody changed it.",
+)
+IF_MATCH_HEADER = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Optional: an ETag from a GET. The write happens only if the contact is still that version, "
+    "else 412 `precondition_failed`. `*` matches any version.",
+)
 PAGE_PARAMETERS = [
     OpenApiParameter("limit", int, description="1–100, default 25"),
     OpenApiParameter("offset", int, description="≥ 0, default 0"),
@@ -61,40 +82,48 @@ class ContactViewSet(TenantScopedViewSet):
             raise ValidationError(filterset.errors)
         return paginated_response(request, filterset.qs, contact_to_dict)
 
+    def _contact_response(self, contact: Contact, status: int = 200, headers: dict | None = None) -> Response:
+        return Response(contact_to_dict(contact), status=status, headers={"ETag": contact.etag, **(headers or {})})
+
     @extend_schema(
         request=ContactWriteSerializer,
+        parameters=[ETAG_HEADER],
         responses={201: ContactSchemaSerializer, **error_responses(400, 401, 409, 415)},
     )
     def create(self, request):
         """Create a contact. A second contact with the same email answers 409 naming the existing one."""
         contact = services.contact_create(sub_account=self.sub_account, **self._write_data(partial=False))
         location = f"{request.build_absolute_uri('/api/v1/contacts/')}{contact.pk}"
-        return Response(contact_to_dict(contact), status=201, headers={"Location": location})
+        return self._contact_response(contact, status=201, headers={"Location": location})
 
-    @extend_schema(responses={200: ContactSchemaSerializer, **error_responses(401, 404)})
+    @extend_schema(parameters=[ETAG_HEADER], responses={200: ContactSchemaSerializer, **error_responses(401, 404)})
     def retrieve(self, request, contact_id=None):
-        return Response(contact_to_dict(self.get_object()))
+        return self._contact_response(self.get_object())
 
     @extend_schema(
         request=ContactWriteSerializer,
-        responses={200: ContactSchemaSerializer, **error_responses(400, 401, 404, 409, 415)},
+        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+        responses={200: ContactSchemaSerializer, **error_responses(400, 401, 404, 409, 412, 415)},
     )
     def partial_update(self, request, contact_id=None):
         """Change only the fields given: `tags` replaces the set, `custom_fields` merges (null removes a key)."""
-        contact = services.contact_update(contact=self.get_object(), **self._write_data(partial=True))
-        return Response(contact_to_dict(Contact.objects.with_tags().get(pk=contact.pk)))
+        contact = services.contact_update(
+            contact=self.get_object(), if_match=if_match_etags(request), **self._write_data(partial=True)
+        )
+        return self._contact_response(Contact.objects.with_tags().get(pk=contact.pk))
 
     @extend_schema(
         request=ContactWriteSerializer,
-        responses={200: ContactSchemaSerializer, **error_responses(400, 401, 404, 409, 415)},
+        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+        responses={200: ContactSchemaSerializer, **error_responses(400, 401, 404, 409, 412, 415)},
         description="Same partial meaning as PATCH: every field of a contact is optional.",
     )
     def update(self, request, contact_id=None):
         return self.partial_update(request, contact_id=contact_id)
 
-    @extend_schema(responses={204: None, **error_responses(401, 404)})
+    @extend_schema(parameters=[IF_MATCH_HEADER], responses={204: None, **error_responses(401, 404, 412)})
     def destroy(self, request, contact_id=None):
-        services.contact_delete(contact=self.get_object())
+        services.contact_delete(contact=self.get_object(), if_match=if_match_etags(request))
         return Response(status=204)
 
     @extend_schema(

@@ -1,3 +1,6 @@
+import hashlib
+import json
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
@@ -157,3 +160,24 @@ class Contact(models.Model):
     @property
     def tag_names(self) -> list[str]:
         return sorted(tag.name for tag in self.tags.all())
+
+    @property
+    def etag(self) -> str:
+        """A strong HTTP entity tag of everything the API shows of this contact: any change gives a new one."""
+        state = [
+            self.pk,
+            self.name,
+            self.email,
+            self.phone,
+            self.tag_names,
+            self.custom_fields,
+            self.updated_at.isoformat() if self.updated_at else None,
+            self.last_conversation.isoformat() if self.last_conversation else None,
+            self.conversation_count,
+        ]
+        digest = hashlib.sha256(json.dumps(state, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        return f'"{digest[:32]}"'
+
+    def matches_etags(self, etags: list[str]) -> bool:
+        """`If-Match` semantics (RFC 9110 §13.1.1): `*` or any listed strong tag equal to ours."""
+        return "*" in etags or self.etag in etags

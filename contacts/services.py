@@ -8,9 +8,15 @@ from django.db import IntegrityError, transaction
 from accounts.models import SubAccount
 from contacts.models import Contact, ContactTag
 from contacts.validators import normalize_tags
-from contacts_site.api import Conflict
+from contacts_site.api import Conflict, PreconditionFailed
 
 UNSET: Any = object()
+
+
+def _check_precondition(contact: Contact, if_match: list[str] | None) -> None:
+    # Checked under the row lock: a check before it would let two writers holding the same ETag both pass.
+    if if_match is not None and not contact.matches_etags(if_match):
+        raise PreconditionFailed()
 
 
 def _email_conflict_error(existing: Contact) -> Conflict:
@@ -101,10 +107,16 @@ def contact_update(
     phone: str | None = UNSET,
     tags: list[str] = UNSET,
     custom_fields: dict = UNSET,
+    if_match: list[str] | None = None,
 ) -> Contact:
-    """Change only the fields given. `tags` replaces the set; `custom_fields` merges key by key."""
+    """Change only the fields given. `tags` replaces the set; `custom_fields` merges key by key.
+
+    `if_match` (the request's If-Match ETags) makes the write conditional: PreconditionFailed if the
+    contact is no longer in the state the caller read.
+    """
     # Re-read under a row lock so concurrent partial updates (a tag here, a field there) compose.
     contact = Contact.objects.select_for_update().select_related("sub_account").get(pk=contact.pk)
+    _check_precondition(contact, if_match)
     if name is not UNSET:
         contact.name = name
     if email is not UNSET:
@@ -120,5 +132,7 @@ def contact_update(
 
 
 @transaction.atomic
-def contact_delete(*, contact: Contact) -> None:
+def contact_delete(*, contact: Contact, if_match: list[str] | None = None) -> None:
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    _check_precondition(contact, if_match)
     contact.delete()
