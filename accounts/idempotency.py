@@ -105,9 +105,7 @@ def run_idempotently(view, handler, request, *args, **kwargs) -> Response:
     key = parse_key(request)
     if key is None:
         return handler(request, *args, **kwargs)
-    record = idempotency_begin(
-        sub_account=request.auth.sub_account, key=key, fingerprint=request_fingerprint(request)
-    )
+    record = idempotency_begin(sub_account=request.auth.sub_account, key=key, fingerprint=request_fingerprint(request))
     if record.is_complete:
         return replay(record)
     try:
@@ -116,7 +114,7 @@ def run_idempotently(view, handler, request, *args, **kwargs) -> Response:
             if response.status_code < 500:
                 idempotency_complete(record=record, response=response)
                 return response
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 — any error: handled below like DRF would, then remembered
         # The work was rolled back; the view's exception handler shapes the error as for any request.
         try:
             response = view.handle_exception(exc)

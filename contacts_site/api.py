@@ -130,7 +130,11 @@ def exception_handler(exc, context):
             request = context.get("request")
             if view is not None and request is not None:
                 headers["WWW-Authenticate"] = view.get_authenticate_header(request) or "Bearer"
-        code = getattr(exc, "api_code", None) or ERROR_CODES.get(status) or (exc.get_codes() if isinstance(exc.get_codes(), str) else "error")
+        code = (
+            getattr(exc, "api_code", None)
+            or ERROR_CODES.get(status)
+            or (exc.get_codes() if isinstance(exc.get_codes(), str) else "error")
+        )
         return Response(error_body(status, str(exc.detail), code=code), status=status, headers=headers)
 
     logger.exception("Unhandled error in API view", exc_info=exc)
