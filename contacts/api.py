@@ -7,22 +7,30 @@ from rest_framework.response import Response
 
 from accounts.api import TenantScopedViewSet
 from contacts import services
-from contacts.filters import SORT_FIELDS, ContactFilter
+from contacts.filters import MAX_TAG_FILTER_LENGTH, SORT_FIELDS, ContactFilter
 from contacts.models import Contact
-from contacts.serializers import ContactSchemaSerializer, ContactWriteSerializer, contact_to_dict
+from contacts.serializers import (
+    NO_NUL,
+    NOT_BLANK_NO_NUL,
+    ContactSchemaSerializer,
+    ContactWriteSerializer,
+    contact_to_dict,
+)
 from contacts_site.api import (
     StrictIntegerField,
     error_responses,
     if_match_etags,
     list_envelope_schema,
+    page_parameters,
     paginated_response,
 )
 
+SEARCH_MAX_LENGTH = 255
 ContactListSchema = list_envelope_schema("ContactList", ContactSchemaSerializer)
 
 
 class SearchParams(serializers.Serializer):
-    q = serializers.CharField(max_length=255)
+    q = serializers.CharField(max_length=SEARCH_MAX_LENGTH)
     limit = StrictIntegerField(min_value=1, max_value=100, default=10)
 
     def validate_q(self, value):
@@ -32,8 +40,21 @@ class SearchParams(serializers.Serializer):
 
 
 LIST_PARAMETERS = [
-    OpenApiParameter("search", OpenApiTypes.STR, description="Substring of name or email, or a phone in any format"),
-    OpenApiParameter("tag", OpenApiTypes.STR, many=True, explode=True, description="Repeatable; all must match"),
+    OpenApiParameter(
+        "search",
+        {"type": "string", "maxLength": SEARCH_MAX_LENGTH, "pattern": NO_NUL},
+        description="Substring of name or email, or a phone in any format; blank means no filter",
+    ),
+    OpenApiParameter(
+        "tag",
+        {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1, "maxLength": MAX_TAG_FILTER_LENGTH, "pattern": NO_NUL},
+        },
+        style="form",
+        explode=True,
+        description="Repeatable; all must match",
+    ),
     OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORT_FIELDS), description="Default `created`"),
     OpenApiParameter("direction", OpenApiTypes.STR, enum=["asc", "desc"], description="Default desc (asc for `name`)"),
 ]
@@ -52,10 +73,7 @@ IF_MATCH_HEADER = OpenApiParameter(
     description="Optional: an ETag from a GET. The write happens only if the contact is still that version, "
     "else 412 `precondition_failed`. `*` matches any version.",
 )
-PAGE_PARAMETERS = [
-    OpenApiParameter("limit", int, description="1–100, default 25"),
-    OpenApiParameter("offset", int, description="≥ 0, default 0"),
-]
+PAGE_PARAMETERS = page_parameters(default_limit=25)
 
 
 class ContactViewSet(TenantScopedViewSet):
@@ -113,7 +131,7 @@ class ContactViewSet(TenantScopedViewSet):
         return self._contact_response(Contact.objects.with_tags().get(pk=contact.pk))
 
     @extend_schema(
-        request=ContactWriteSerializer,
+        request=ContactWriteSerializer(partial=True),
         parameters=[IF_MATCH_HEADER, ETAG_HEADER],
         responses={200: ContactSchemaSerializer, **error_responses(400, 401, 404, 409, 412, 415)},
         description="Same partial meaning as PATCH: every field of a contact is optional.",
@@ -128,8 +146,13 @@ class ContactViewSet(TenantScopedViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, required=True, description="Name, email or phone (any format)"),
-            OpenApiParameter("limit", int, description="1–100, default 10"),
+            OpenApiParameter(
+                "q",
+                {"type": "string", "minLength": 1, "maxLength": SEARCH_MAX_LENGTH, "pattern": NOT_BLANK_NO_NUL},
+                required=True,
+                description="Name, email or phone (any format)",
+            ),
+            page_parameters(default_limit=10)[0],
         ],
         responses={
             200: inline_serializer("ContactSearchResult", {"data": ContactSchemaSerializer(many=True)}),

@@ -4,6 +4,8 @@ import django_filters
 import django_filters.fields
 from django import forms
 
+from contacts.validators import validate_no_nul
+
 SORT_FIELDS = {
     # sort name → (model field, default direction)
     "created": ("created_at", "desc"),
@@ -25,11 +27,15 @@ class PresentChoiceFilter(django_filters.ChoiceFilter):
     field_class = PresentChoiceField
 
 
+MAX_TAG_FILTER_LENGTH = 100
+
+
 class AnyTagField(forms.MultipleChoiceField):
     """Any tag name is a valid filter value: one the sub-account does not use simply matches nothing."""
 
     def valid_value(self, value):
-        return isinstance(value, str) and 0 < len(value) <= 100
+        # No NUL: PostgreSQL refuses it in a query parameter (a 500 otherwise).
+        return isinstance(value, str) and 0 < len(value) <= MAX_TAG_FILTER_LENGTH and "\x00" not in value
 
 
 class TagFilter(django_filters.MultipleChoiceFilter):
@@ -37,7 +43,12 @@ class TagFilter(django_filters.MultipleChoiceFilter):
 
 
 class ContactFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(method="filter_search", help_text="Substring of name or email, or a phone.")
+    search = django_filters.CharFilter(
+        method="filter_search",
+        max_length=255,
+        validators=[validate_no_nul],
+        help_text="Substring of name or email, or a phone.",
+    )
     tag = TagFilter(
         method="filter_tags",
         help_text="Repeatable: contacts carrying every tag given.",

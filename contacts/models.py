@@ -8,7 +8,13 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from accounts.models import SubAccount
-from contacts.validators import normalize_phone, phone_search_forms, validate_custom_fields, validate_no_nul
+from contacts.validators import (
+    lower_keeping_length,
+    normalize_phone,
+    phone_search_forms,
+    validate_custom_fields,
+    validate_no_nul,
+)
 from contacts_site.ids import prefixed_id
 
 DEFAULT_PHONE_REGION = "US"
@@ -28,6 +34,12 @@ class ContactTag(TagBase):
     class Meta:
         verbose_name = "tag"
         constraints = [models.UniqueConstraint(fields=["sub_account", "name"], name="contacttag_unique_name")]
+
+    def slugify(self, tag, i=None):
+        # Unicode normalization can make a slug far longer than its tag ("ﷺ" becomes 18 characters):
+        # cut it so it always fits its column, leaving room for taggit's "_N" suffix.
+        slug = super().slugify(tag)[: self._meta.get_field("slug").max_length - 12]
+        return f"{slug}_{i}" if i is not None else slug
 
 
 class TaggedContact(TaggedItemBase):
@@ -50,7 +62,7 @@ class ContactQuerySet(models.QuerySet):
     def tagged(self, names: list[str]):
         """Contacts carrying every tag in `names` (names compared lowercased)."""
         queryset = self
-        for name in {name.strip().lower() for name in names}:
+        for name in {lower_keeping_length(name.strip()) for name in names}:
             queryset = queryset.filter(tagged_items__tag__name=name)
         return queryset
 

@@ -116,7 +116,8 @@ def contact_update(
     """
     # Re-read under a row lock so concurrent partial updates (a tag here, a field there) compose.
     contact = Contact.objects.select_for_update().select_related("sub_account").get(pk=contact.pk)
-    _check_precondition(contact, if_match)
+    # Compared before the changes below, raised after validation: a bad body is a 400 whatever its If-Match.
+    precondition_failed = if_match is not None and not contact.matches_etags(if_match)
     if name is not UNSET:
         contact.name = name
     if email is not UNSET:
@@ -128,6 +129,8 @@ def contact_update(
             raise ValidationError({"custom_fields": ["Expected an object of key/value pairs."]})
         contact.custom_fields = merge_custom_fields(contact.custom_fields, custom_fields)
     normalized_tags = _validate(contact, tags)
+    if precondition_failed:
+        raise PreconditionFailed()
     return _save(contact, normalized_tags)
 
 

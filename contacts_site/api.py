@@ -2,18 +2,25 @@
 
 import logging
 import math
+import re
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.http import parse_etags
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
+from rest_framework.metadata import SimpleMetadata
 from rest_framework.response import Response
 
 from contacts_site.context import current_request_id
 
 logger = logging.getLogger(__name__)
+
+INTEGER_TEXT = re.compile(r"-?[0-9]{1,18}")
+# Largest offset a list accepts: beyond any real table, and inside a 64-bit SQL integer.
+MAX_OFFSET = 1_000_000_000
 
 
 class Conflict(exceptions.APIException):
@@ -156,6 +163,20 @@ def json_error_view(status: int, message: str):
     return view
 
 
+class APIMetadata(SimpleMetadata):
+    """OPTIONS answers name, description and media types; the OpenAPI schema is where fields are described
+    (DRF's default introspects a `serializer_class`, which our viewsets do not have)."""
+
+    def determine_metadata(self, request, view):
+        return {
+            "name": view.get_view_name(),
+            "description": view.get_view_description(),
+            "renders": [renderer.media_type for renderer in view.renderer_classes],
+            "parses": [parser.media_type for parser in view.parser_classes],
+            "schema": "/api/schema/",
+        }
+
+
 class StrictIntegerField(serializers.IntegerField):
     """An integer query parameter: digits only (no `1.0`, no blanks), so bad paging is a 400, not a guess."""
 
@@ -166,14 +187,15 @@ class StrictIntegerField(serializers.IntegerField):
         return super().get_value(dictionary)
 
     def to_internal_value(self, data):
-        if isinstance(data, str) and not data.strip().lstrip("-").isdigit():
+        # ASCII digits only: str.isdigit() would also let "٣" or "²" through.
+        if isinstance(data, str) and not INTEGER_TEXT.fullmatch(data):
             self.fail("invalid")
         return super().to_internal_value(data)
 
 
 class PageParams(serializers.Serializer):
     limit = StrictIntegerField(min_value=1, max_value=100, default=25)
-    offset = StrictIntegerField(min_value=0, default=0)
+    offset = StrictIntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
 
 
 def parse_query(serializer_class, request, **kwargs) -> dict:
@@ -206,11 +228,22 @@ def paginated_response(request, queryset, serialize, *, default_limit: int = 25)
     )
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "Messages by field name; a list's or object's items nest by index or key.",
+        "additionalProperties": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object"}]},
+    }
+)
+class FieldErrorsField(serializers.DictField):
+    pass
+
+
 class ErrorDetailSerializer(serializers.Serializer):
     status = serializers.IntegerField()
     code = serializers.CharField()
     message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    fields = FieldErrorsField(required=False)
     conflicts = serializers.ListField(child=serializers.DictField(), required=False)
     request_id = serializers.CharField(help_text="The answer's X-Request-Id: quote it when reporting a problem.")
 
@@ -219,6 +252,22 @@ class ErrorSerializer(serializers.Serializer):
     """The one error shape of the API, for the OpenAPI schema."""
 
     error = ErrorDetailSerializer()
+
+
+def page_parameters(*, default_limit: int = 25) -> list:
+    """The documented `limit`/`offset` query parameters, with the exact bounds PageParams enforces."""
+    from drf_spectacular.utils import OpenApiParameter
+
+    return [
+        OpenApiParameter(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": 100},
+            description=f"1–100, default {default_limit}",
+        ),
+        OpenApiParameter(
+            "offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}, description="≥ 0, default 0"
+        ),
+    ]
 
 
 def error_responses(*statuses: int) -> dict:

@@ -161,7 +161,8 @@ REST_FRAMEWORK = {
     # JSON in, JSON out: no form/multipart parsers and no browsable HTML from the API.
     "DEFAULT_PARSER_CLASSES": ["contacts_site.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "contacts_site.schema.AutoSchema",
+    "DEFAULT_METADATA_CLASS": "contacts_site.api.APIMetadata",
     "EXCEPTION_HANDLER": "contacts_site.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.APIKeyRateThrottle"],
     "UNAUTHENTICATED_USER": None,
@@ -171,9 +172,15 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Contacts API",
     "DESCRIPTION": "Contacts of a sub-account, reached with an API key (`Authorization: Bearer ck_…`).",
     "VERSION": "1.0.0",
+    # 3.1 is full JSON Schema: `propertyNames` can state the rules for custom field keys.
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "PREPROCESSING_HOOKS": ["contacts_site.api.strip_optional_trailing_slash"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "contacts_site.schema.add_common_responses",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI served from our own static files: the docs work with no internet.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -1,9 +1,9 @@
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 
 from accounts.api import TenantScopedViewSet
 from contacts.models import Contact
-from contacts_site.api import error_responses, list_envelope_schema, paginated_response
+from contacts_site.api import error_responses, list_envelope_schema, page_parameters, paginated_response
 from conversations.models import Conversation
 from conversations.serializers import ConversationSchemaSerializer, conversation_to_dict
 
@@ -16,10 +16,7 @@ class ContactConversationsViewSet(TenantScopedViewSet):
     model = Conversation
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("limit", int, description="1–100, default 25"),
-            OpenApiParameter("offset", int, description="≥ 0, default 0"),
-        ],
+        parameters=page_parameters(default_limit=25),
         responses={200: ConversationListSchema, **error_responses(400, 401, 404)},
     )
     def list(self, request, contact_id=None):

@@ -1,0 +1,30 @@
+"""Schemathesis hooks for `make fuzz`: how to generate the formats our schema names that it does not know.
+
+`phone` is a number that exists in its numbering plan (what `normalize_phone` accepts), in the forms a
+partner sends: E.164, international with spaces/dashes, or national in the sub-account's region (US).
+"""
+
+import phonenumbers
+import schemathesis
+from hypothesis import strategies as st
+
+REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
+FORMATS = [
+    phonenumbers.PhoneNumberFormat.E164,
+    phonenumbers.PhoneNumberFormat.INTERNATIONAL,
+]
+
+
+@st.composite
+def phone_numbers(draw):
+    region = draw(st.sampled_from(REGIONS))
+    kind = draw(st.sampled_from([phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE]))
+    number = phonenumbers.example_number_for_type(region, kind) or phonenumbers.example_number(region)
+    if number is None:
+        number = phonenumbers.parse("+14155552671")
+    if region == "US" and draw(st.booleans()):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, draw(st.sampled_from(FORMATS)))
+
+
+schemathesis.openapi.format("phone", phone_numbers())
