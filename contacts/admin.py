@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts.models import SubAccount
+from contacts import services
 from contacts.models import Contact, ContactTag
 
 
@@ -13,6 +15,19 @@ class ContactAdmin(admin.ModelAdmin):
     exclude = ["tags"]
     readonly_fields = ["id", "tag_list", "created_at", "updated_at", "last_conversation", "conversation_count"]
     list_select_related = ["sub_account"]
+
+    # Deletes and creates go through the services, which keep the sub-account's contact_count exact.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            services.contact_count_adjust(sub_account_id=obj.sub_account_id, delta=1)
+
+    def delete_model(self, request, obj):
+        services.contact_delete(contact=obj)
+
+    def delete_queryset(self, request, queryset):
+        for sub_account_id in set(queryset.values_list("sub_account", flat=True)):
+            services.contacts_delete(sub_account=SubAccount(pk=sub_account_id), queryset=queryset)
 
     @admin.display(description="tags")
     def tag_list(self, obj):

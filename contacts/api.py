@@ -16,14 +16,8 @@ from contacts.serializers import (
     ContactWriteSerializer,
     contact_to_dict,
 )
-from contacts_site.api import (
-    StrictIntegerField,
-    error_responses,
-    if_match_etags,
-    list_envelope_schema,
-    page_parameters,
-    paginated_response,
-)
+from contacts_site.api import StrictIntegerField, error_responses, if_match_etags, list_envelope_schema
+from contacts_site.pagination import page_parameters, paginated_response
 
 SEARCH_MAX_LENGTH = 255
 ContactListSchema = list_envelope_schema("ContactList", ContactSchemaSerializer)
@@ -82,7 +76,7 @@ class ContactViewSet(TenantScopedViewSet):
     lookup_value_regex = "[^/]+"
 
     def scope_queryset(self, queryset):
-        return queryset.with_tags()
+        return queryset.with_tags(self.sub_account)
 
     def _write_data(self, *, partial: bool) -> dict:
         serializer = ContactWriteSerializer(data=self.request.data, partial=partial)
@@ -98,7 +92,9 @@ class ContactViewSet(TenantScopedViewSet):
         filterset = ContactFilter(request.query_params, queryset=self.get_queryset(), sub_account=self.sub_account)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        return paginated_response(request, filterset.qs, contact_to_dict)
+        # Unfiltered, the total is the sub-account's exact counter: no count(*) over the whole tenant.
+        total = None if filterset.is_filtered else self.sub_account.contact_count
+        return paginated_response(request, filterset.qs, contact_to_dict, total=total)
 
     def _contact_response(self, contact: Contact, status: int = 200, headers: dict | None = None) -> Response:
         return Response(contact_to_dict(contact), status=status, headers={"ETag": contact.etag, **(headers or {})})
@@ -128,7 +124,7 @@ class ContactViewSet(TenantScopedViewSet):
         contact = services.contact_update(
             contact=self.get_object(), if_match=if_match_etags(request), **self._write_data(partial=True)
         )
-        return self._contact_response(Contact.objects.with_tags().get(pk=contact.pk))
+        return self._contact_response(self.get_queryset().get(pk=contact.pk))
 
     @extend_schema(
         request=ContactWriteSerializer(partial=True),
@@ -165,5 +161,5 @@ class ContactViewSet(TenantScopedViewSet):
         params = SearchParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         query, limit = params.validated_data["q"], params.validated_data["limit"]
-        contacts = self.get_queryset().ranked_search(query, region=self.sub_account.default_phone_region)[:limit]
+        contacts = self.get_queryset().search_ranked(query, limit=limit, region=self.sub_account.default_phone_region)
         return Response({"data": [contact_to_dict(contact) for contact in contacts]})

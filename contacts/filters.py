@@ -4,7 +4,9 @@ import django_filters
 import django_filters.fields
 from django import forms
 
-from contacts.validators import validate_no_nul
+from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH, validate_no_nul
+
+CUSTOM_FIELD_PREFIX = "custom_field."
 
 SORT_FIELDS = {
     # sort name → (model field, default direction)
@@ -71,8 +73,33 @@ class ContactFilter(django_filters.FilterSet):
     def filter_tags(self, queryset, name, value):
         return queryset.tagged(value) if value else queryset
 
+    @property
+    def custom_field_filters(self) -> dict[str, str]:
+        """`?custom_field.<key>=<value>` pairs (keys are dynamic, so they live outside the form)."""
+        return {
+            name.removeprefix(CUSTOM_FIELD_PREFIX): value
+            for name, value in self.data.items()
+            if name.startswith(CUSTOM_FIELD_PREFIX)
+        }
+
+    @property
+    def is_filtered(self) -> bool:
+        """Whether the result may be narrower than the whole sub-account (sorting does not narrow)."""
+        data = self.form.cleaned_data
+        return bool((data.get("search") or "").strip() or data.get("tag") or self.custom_field_filters)
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for key, value in self.custom_field_filters.items():
+            if not 0 < len(key) <= MAX_CUSTOM_FIELD_KEY_LENGTH or "\x00" in key + value:
+                self.form.add_error(None, f"Invalid custom field filter “{CUSTOM_FIELD_PREFIX}{key[:70]}”.")
+                valid = False
+        return valid
+
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
+        for key, value in self.custom_field_filters.items():
+            queryset = queryset.with_custom_field(key, value)
         sort = self.form.cleaned_data.get("sort") or "created"
         field, default_direction = SORT_FIELDS[sort]
         direction = self.form.cleaned_data.get("direction") or default_direction

@@ -2,12 +2,13 @@ import hashlib
 import json
 
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db import connections, models
+from django.db.models import Q
+from django.db.models.fields.json import KeyTransform
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from accounts.models import SubAccount
+from accounts.models import SubAccount, TenantModel
 from contacts.validators import (
     lower_keeping_length,
     normalize_phone,
@@ -18,18 +19,22 @@ from contacts.validators import (
 from contacts_site.ids import prefixed_id
 
 DEFAULT_PHONE_REGION = "US"
+# Trigram indexes need three characters; shorter terms are matched as prefixes (see ContactQuerySet.search).
+MIN_SUBSTRING_SEARCH_LENGTH = 3
 
 
 def new_contact_id() -> str:
     return prefixed_id("ct")
 
 
-class ContactTag(TagBase):
+class ContactTag(TenantModel, TagBase):
     """A tag name within one sub-account: another sub-account's `vip` is a different row it never sees."""
 
     name = models.CharField(max_length=50)
     slug = models.SlugField(max_length=100, allow_unicode=True)
-    sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="contact_tags")
+    sub_account = models.ForeignKey(
+        SubAccount, on_delete=models.CASCADE, related_name="contact_tags", db_index=False
+    )  # the unique (sub_account, name) index serves lookups
 
     class Meta:
         verbose_name = "tag"
@@ -42,22 +47,34 @@ class ContactTag(TagBase):
         return f"{slug}_{i}" if i is not None else slug
 
 
-class TaggedContact(TaggedItemBase):
+class TaggedContact(TenantModel, TaggedItemBase):
     """The contact↔tag link, with a real foreign key to Contact (taggit's generic relation filters far slower)."""
 
     content_object = models.ForeignKey("Contact", on_delete=models.CASCADE, related_name="tagged_items")
     tag = models.ForeignKey(ContactTag, on_delete=models.CASCADE, related_name="tagged_contacts")
+    # Denormalized from the contact: every tenant table carries its sub-account, so every statement
+    # can filter by it (the tenant wall, and the distribution column of a sharded PostgreSQL).
+    sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="+", db_index=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="taggedcontact_unique")]
+        indexes = [models.Index(fields=["tag", "content_object"], name="taggedcontact_tag_contact")]
 
 
 class ContactQuerySet(models.QuerySet):
     def for_account(self, sub_account: SubAccount):
         return self.filter(sub_account=sub_account)
 
-    def with_tags(self):
-        return self.prefetch_related("tags")
+    def with_tags(self, sub_account: SubAccount):
+        """Prefetch tag names in one query (filtered by sub-account like every tenant query)."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "tagged_items",
+                queryset=TaggedContact.objects.filter(sub_account=sub_account)
+                .select_related("tag")
+                .only("content_object_id", "tag__name"),
+            )
+        )
 
     def tagged(self, names: list[str]):
         """Contacts carrying every tag in `names` (names compared lowercased)."""
@@ -66,42 +83,75 @@ class ContactQuerySet(models.QuerySet):
             queryset = queryset.filter(tagged_items__tag__name=name)
         return queryset
 
-    def search(self, query: str, *, region: str = "US"):
-        """Case-insensitive substring of name or email, or a phone number typed in any format."""
+    def search(self, query: str, *, region: str = DEFAULT_PHONE_REGION):
+        """Name or email containing `query` (case-insensitive), or a phone number typed in any format.
+
+        Terms of one or two characters match the *start* of the name or email instead: trigram
+        indexes cannot serve them, and a two-letter substring matches most of a large list anyway.
+        """
         query = query.strip()
-        condition = Q(name__icontains=query) | Q(email__icontains=query)
+        if len(query) < MIN_SUBSTRING_SEARCH_LENGTH:
+            condition = Q(name__istartswith=query) | Q(email__istartswith=query)
+        else:
+            condition = Q(name__icontains=query) | Q(email__icontains=query)
         e164, digits = phone_search_forms(query, region)
         if e164:
             condition |= Q(phone=e164)
-        if len(digits) >= 3 and len(digits) >= len(query.replace(" ", "")) - 4:
+        if len(digits) >= MIN_SUBSTRING_SEARCH_LENGTH and len(digits) >= len(query.replace(" ", "")) - 4:
             # Mostly digits: a partial number such as "555-2671" matches the stored E.164 digits.
             condition |= Q(phone__contains=digits)
         return self.filter(condition)
 
-    def ranked_search(self, query: str, *, region: str = "US"):
-        """`search()`, best first: exact email or phone, then names/emails starting with `query`, then the rest."""
+    def search_ranked(self, query: str, *, limit: int, region: str = DEFAULT_PHONE_REGION) -> list["Contact"]:
+        """Up to `limit` matches of `search()`, best first: exact email or phone, then names or emails
+        starting with `query`, then other matches; by name within each group.
+
+        Three bounded queries rather than one ranked sort: each can stop after `limit` rows from its
+        own index, so a common term does not rank thousands of matches to keep ten.
+        """
         query = query.strip()
         e164, _ = phone_search_forms(query, region)
-        exact = Q(email=query.lower())
-        if e164:
-            exact |= Q(phone=e164)
-        return (
-            self.search(query, region=region)
-            .annotate(
-                rank=Case(
-                    When(exact, then=Value(0)),
-                    When(Q(name__istartswith=query) | Q(email__istartswith=query), then=Value(1)),
-                    default=Value(2),
-                    output_field=IntegerField(),
-                )
-            )
-            .order_by("rank", "name", "id")
-        )
+        exact = Q(email=query.lower()) | (Q(phone=e164) if e164 else Q(pk__in=[]))
+        tiers = [
+            self.filter(exact),
+            self.filter(Q(name__istartswith=query) | Q(email__istartswith=query)),
+            self.search(query, region=region),
+        ]
+        found: list[Contact] = []
+        seen: set[str] = set()
+        for tier in tiers:
+            if len(found) >= limit:
+                break
+            for contact in tier.exclude(pk__in=seen).order_by("name", "id")[: limit - len(found)]:
+                found.append(contact)
+                seen.add(contact.pk)
+        return found
+
+    def with_custom_field(self, key: str, value: str):
+        """Contacts whose custom field `key` equals `value` (a query-string value: "12" also matches
+        the number 12, "true" the boolean). On PostgreSQL this is JSONB containment (`@>`), which the
+        `jsonb_path_ops` GIN index serves; `custom_fields->key = …` would scan."""
+        candidates = [value]
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, (int, float, bool)) and not isinstance(parsed, str):
+            candidates.append(parsed)
+        if connections[self.db].vendor == "postgresql":
+            condition = Q()
+            for candidate in candidates:
+                condition |= Q(custom_fields__contains={key: candidate})
+            return self.filter(condition)
+        # SQLite has no JSON containment; a key lookup gives the same answer.
+        queryset = self.alias(_custom_field=KeyTransform(key, "custom_fields"))
+        return queryset.filter(_custom_field__in=candidates)
 
 
-class Contact(models.Model):
+class Contact(TenantModel):
     id = models.CharField(primary_key=True, max_length=32, default=new_contact_id, editable=False)
-    sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="contacts")
+    # No single-column index: every composite index below leads with sub_account.
+    sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="contacts", db_index=False)
     name = models.CharField(max_length=255, validators=[validate_no_nul])
     email = models.EmailField(max_length=254, null=True, blank=True)
     phone = models.CharField(max_length=32, null=True, blank=True, help_text="E.164, e.g. +14155552671")
@@ -171,7 +221,7 @@ class Contact(models.Model):
 
     @property
     def tag_names(self) -> list[str]:
-        return sorted(tag.name for tag in self.tags.all())
+        return sorted(item.tag.name for item in self.tagged_items.all())
 
     @property
     def etag(self) -> str:

@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
 
 from accounts.models import SubAccount
 from contacts.models import Contact, ContactTag
@@ -51,7 +52,7 @@ def _set_tags(contact: Contact, names: list[str]) -> None:
     for name in names:
         if name not in existing:
             existing[name] = ContactTag.objects.create(sub_account_id=contact.sub_account_id, name=name)
-    contact.tags.set(list(existing.values()))
+    contact.tags.set(list(existing.values()), through_defaults={"sub_account_id": contact.sub_account_id})
 
 
 def _save(contact: Contact, tags: list[str] | None) -> Contact:
@@ -84,7 +85,15 @@ def contact_create(
 ) -> Contact:
     contact = Contact(sub_account=sub_account, name=name, email=email, phone=phone, custom_fields=custom_fields or {})
     normalized_tags = _validate(contact, tags if tags is not None else UNSET)
-    return _save(contact, normalized_tags)
+    contact = _save(contact, normalized_tags)
+    contact_count_adjust(sub_account_id=sub_account.pk, delta=1)
+    return contact
+
+
+def contact_count_adjust(*, sub_account_id: int, delta: int) -> None:
+    """Keep SubAccount.contact_count exact. Called last in the write's transaction so that the
+    sub-account row is locked for as short a time as possible."""
+    SubAccount.objects.filter(pk=sub_account_id).update(contact_count=F("contact_count") + delta)
 
 
 def merge_custom_fields(stored: dict, changes: dict) -> dict:
@@ -115,7 +124,9 @@ def contact_update(
     contact is no longer in the state the caller read.
     """
     # Re-read under a row lock so concurrent partial updates (a tag here, a field there) compose.
-    contact = Contact.objects.select_for_update().select_related("sub_account").get(pk=contact.pk)
+    contact = (
+        Contact.objects.for_account(contact.sub_account).select_for_update(of=("self",)).select_related("sub_account")
+    ).get(pk=contact.pk)
     # Compared before the changes below, raised after validation: a bad body is a 400 whatever its If-Match.
     precondition_failed = if_match is not None and not contact.matches_etags(if_match)
     if name is not UNSET:
@@ -136,6 +147,29 @@ def contact_update(
 
 @transaction.atomic
 def contact_delete(*, contact: Contact, if_match: list[str] | None = None) -> None:
-    contact = Contact.objects.select_for_update().get(pk=contact.pk)
-    _check_precondition(contact, if_match)
-    contact.delete()
+    if if_match is not None:
+        locked = Contact.objects.for_account(contact.sub_account_id).select_for_update(of=("self",)).get(pk=contact.pk)
+        _check_precondition(locked, if_match)
+    deleted = Contact.objects.filter(pk=contact.pk).delete()[1].get(Contact._meta.label, 0)
+    if deleted:
+        contact_count_adjust(sub_account_id=contact.sub_account_id, delta=-deleted)
+
+
+@transaction.atomic
+def contacts_delete(*, sub_account: SubAccount, queryset) -> int:
+    """Delete every contact of `queryset` (within `sub_account`); returns how many went."""
+    deleted = queryset.filter(sub_account=sub_account).delete()[1].get(Contact._meta.label, 0)
+    if deleted:
+        contact_count_adjust(sub_account_id=sub_account.pk, delta=-deleted)
+    return deleted
+
+
+@transaction.atomic
+def contact_counts_recompute() -> None:
+    """Repair every sub-account's contact_count from the rows (after raw imports or manual SQL)."""
+    counts = Contact.objects.values("sub_account").annotate(n=models.Count("pk")).values_list("sub_account", "n")
+    by_account = dict(counts)
+    for sub_account in SubAccount.objects.select_for_update().only("pk", "contact_count"):
+        exact = by_account.get(sub_account.pk, 0)
+        if sub_account.contact_count != exact:
+            SubAccount.objects.filter(pk=sub_account.pk).update(contact_count=exact)

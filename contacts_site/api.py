@@ -19,8 +19,6 @@ from contacts_site.context import current_request_id
 logger = logging.getLogger(__name__)
 
 INTEGER_TEXT = re.compile(r"-?[0-9]{1,18}")
-# Largest offset a list accepts: beyond any real table, and inside a 64-bit SQL integer.
-MAX_OFFSET = 1_000_000_000
 
 
 class Conflict(exceptions.APIException):
@@ -177,55 +175,27 @@ class APIMetadata(SimpleMetadata):
         }
 
 
-class StrictIntegerField(serializers.IntegerField):
-    """An integer query parameter: digits only (no `1.0`, no blanks), so bad paging is a 400, not a guess."""
+class BlankIsAValueMixin:
+    """DRF reads a blank query value (`?limit=`) as "absent, use the default"; we report it instead."""
 
     def get_value(self, dictionary):
-        # DRF turns a blank query value into "use the default"; `?limit=` is a mistake we report instead.
         if self.field_name in dictionary and dictionary.get(self.field_name) == "":
             return ""
         return super().get_value(dictionary)
+
+
+class QueryCharField(BlankIsAValueMixin, serializers.CharField):
+    pass
+
+
+class StrictIntegerField(BlankIsAValueMixin, serializers.IntegerField):
+    """An integer query parameter: digits only (no `1.0`, no blanks), so bad paging is a 400, not a guess."""
 
     def to_internal_value(self, data):
         # ASCII digits only: str.isdigit() would also let "٣" or "²" through.
         if isinstance(data, str) and not INTEGER_TEXT.fullmatch(data):
             self.fail("invalid")
         return super().to_internal_value(data)
-
-
-class PageParams(serializers.Serializer):
-    limit = StrictIntegerField(min_value=1, max_value=100, default=25)
-    offset = StrictIntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
-
-
-def parse_query(serializer_class, request, **kwargs) -> dict:
-    """Validate query parameters with a serializer; a bad value answers 400 naming the parameter."""
-    serializer = serializer_class(data=request.query_params, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def page_params(request, *, default_limit: int = 25) -> tuple[int, int]:
-    params = PageParams(data=request.query_params)
-    params.fields["limit"].default = default_limit
-    params.is_valid(raise_exception=True)
-    return params.validated_data["limit"], params.validated_data["offset"]
-
-
-def paginated_response(request, queryset, serialize, *, default_limit: int = 25) -> Response:
-    """The list envelope: `{"data", "total", "limit", "offset", "has_more"}`, in two queries."""
-    limit, offset = page_params(request, default_limit=default_limit)
-    total = queryset.count()
-    page = list(queryset[offset : offset + limit]) if offset < total else []
-    return Response(
-        {
-            "data": [serialize(item) for item in page],
-            "total": total,
-            "limit": limit,
-            "offset": offset,
-            "has_more": offset + len(page) < total,
-        }
-    )
 
 
 @extend_schema_field(
@@ -254,22 +224,6 @@ class ErrorSerializer(serializers.Serializer):
     error = ErrorDetailSerializer()
 
 
-def page_parameters(*, default_limit: int = 25) -> list:
-    """The documented `limit`/`offset` query parameters, with the exact bounds PageParams enforces."""
-    from drf_spectacular.utils import OpenApiParameter
-
-    return [
-        OpenApiParameter(
-            "limit",
-            {"type": "integer", "minimum": 1, "maximum": 100},
-            description=f"1–100, default {default_limit}",
-        ),
-        OpenApiParameter(
-            "offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}, description="≥ 0, default 0"
-        ),
-    ]
-
-
 def error_responses(*statuses: int) -> dict:
     """`responses=` entries for extend_schema: every listed status answers the error shape."""
     return {status: ErrorSerializer for status in statuses}
@@ -281,10 +235,12 @@ def list_envelope_schema(name: str, item_serializer) -> type[serializers.Seriali
         (serializers.Serializer,),
         {
             "data": item_serializer(many=True),
-            "total": serializers.IntegerField(),
+            "total": serializers.IntegerField(help_text="Exact, or a lower bound when total_exact is false"),
+            "total_exact": serializers.BooleanField(),
             "limit": serializers.IntegerField(),
-            "offset": serializers.IntegerField(),
+            "offset": serializers.IntegerField(allow_null=True, help_text="null on a cursor page"),
             "has_more": serializers.BooleanField(),
+            "next_cursor": serializers.CharField(allow_null=True, help_text="Pass as ?cursor= for the next page"),
         },
     )
 

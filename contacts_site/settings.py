@@ -122,6 +122,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DJANGO_MAX_BODY_BYTES", str(10
 # that never finished (a killed worker) is given to the next try. Gunicorn kills a request at 30 s.
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 IDEMPOTENCY_LOCK_TIMEOUT = timedelta(seconds=int(os.environ.get("IDEMPOTENCY_LOCK_TIMEOUT_SECONDS", "60")))
+# Optional read replica for list/search reads of safe requests (see contacts_site/db_router.py).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["contacts_site.db_router.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "contacts_site.db_router.ReplicaReadsMiddleware")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

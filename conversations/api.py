@@ -3,7 +3,8 @@ from drf_spectacular.utils import extend_schema
 
 from accounts.api import TenantScopedViewSet
 from contacts.models import Contact
-from contacts_site.api import error_responses, list_envelope_schema, page_parameters, paginated_response
+from contacts_site.api import error_responses, list_envelope_schema
+from contacts_site.pagination import page_parameters, paginated_response
 from conversations.models import Conversation
 from conversations.serializers import ConversationSchemaSerializer, conversation_to_dict
 

@@ -33,8 +33,10 @@ def test_the_list_answers_in_the_envelope_with_defaults(api_client, sub_account)
 
     body = api_client.get(CONTACTS_URL).json()
 
-    assert set(body) == {"data", "total", "limit", "offset", "has_more"}
+    assert set(body) == {"data", "total", "total_exact", "limit", "offset", "has_more", "next_cursor"}
     assert body["total"] == 3
+    assert body["total_exact"] is True
+    assert body["next_cursor"] is None
     assert body["limit"] == 25
     assert body["offset"] == 0
     assert body["has_more"] is False
@@ -44,7 +46,15 @@ def test_the_list_answers_in_the_envelope_with_defaults(api_client, sub_account)
 def test_the_list_is_empty_for_a_new_sub_account(api_client):
     body = api_client.get(CONTACTS_URL).json()
 
-    assert body == {"data": [], "total": 0, "limit": 25, "offset": 0, "has_more": False}
+    assert body == {
+        "data": [],
+        "total": 0,
+        "total_exact": True,
+        "limit": 25,
+        "offset": 0,
+        "has_more": False,
+        "next_cursor": None,
+    }
 
 
 def test_limit_and_offset_page_through_the_list(api_client, sub_account):

@@ -87,8 +87,16 @@ def test_search_finds_nothing_for_an_absent_term(api_client, sub_account):
 
 
 def test_search_treats_sql_wildcards_as_plain_text(api_client, sub_account):
-    ContactFactory(sub_account=sub_account, name="Ada")
+    ContactFactory(sub_account=sub_account, name="Ada Byron")
     percent = ContactFactory(sub_account=sub_account, name="100% Cotton")
 
-    assert _ids(api_client.get(SEARCH_URL, {"q": "%"})) == [percent.pk]
-    assert api_client.get(SEARCH_URL, {"q": "_"}).json() == {"data": []}
+    assert _ids(api_client.get(SEARCH_URL, {"q": "0% c"})) == [percent.pk]
+    assert api_client.get(SEARCH_URL, {"q": "a_b"}).json() == {"data": []}
+
+
+def test_a_one_or_two_character_term_matches_the_start_of_a_name_or_email(api_client, sub_account):
+    starts = ContactFactory(sub_account=sub_account, name="Al Jones", email="x@example.com")
+    by_email = ContactFactory(sub_account=sub_account, name="Zed", email="al@example.com")
+    ContactFactory(sub_account=sub_account, name="Sally Walton", email="sally@example.com")
+
+    assert _ids(api_client.get(SEARCH_URL, {"q": "al"})) == [starts.pk, by_email.pk]
