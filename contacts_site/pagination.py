@@ -42,23 +42,31 @@ class PageParams(serializers.Serializer):
         return attrs
 
 
-def page_parameters(*, default_limit: int = 25) -> list[OpenApiParameter]:
-    """The documented paging query parameters, with the exact bounds PageParams enforces."""
-    return [
+def page_parameters(*, default_limit: int = 25, cursor: bool = True) -> list[OpenApiParameter]:
+    """The documented paging query parameters, with the exact bounds PageParams enforces.
+
+    `cursor=False` for lists whose ordering is not keyset-able (the cursor would always be refused).
+    """
+    parameters = [
         OpenApiParameter(
             "limit", {"type": "integer", "minimum": 1, "maximum": 100}, description=f"1–100, default {default_limit}"
         ),
         OpenApiParameter(
             "offset",
             {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
-            description="≥ 0, default 0; not with `cursor`",
-        ),
-        OpenApiParameter(
-            "cursor",
-            {"type": "string", "maxLength": MAX_CURSOR_LENGTH},
-            description="`next_cursor` of the previous page: constant cost at any depth",
+            description="≥ 0, default 0" + ("; not with `cursor`" if cursor else ""),
         ),
     ]
+    if cursor:
+        parameters.append(
+            OpenApiParameter(
+                "cursor",
+                {"type": "string", "minLength": 1, "maxLength": MAX_CURSOR_LENGTH},
+                description="`next_cursor` of the previous page (opaque; only a cursor this API issued for the "
+                "same sort is valid, anything else is 400): constant cost at any depth",
+            )
+        )
+    return parameters
 
 
 def _ordering(queryset) -> list[tuple[str, bool]] | None:

@@ -17,7 +17,7 @@ class ContactConversationsViewSet(TenantScopedViewSet):
     model = Conversation
 
     @extend_schema(
-        parameters=page_parameters(default_limit=25),
+        parameters=page_parameters(default_limit=25, cursor=False),
         responses={200: ConversationListSchema, **error_responses(400, 401, 404)},
     )
     def list(self, request, contact_id=None):

@@ -35,7 +35,7 @@ trap cleanup EXIT
 KEY=$("$BIN/python" manage.py create_api_key fuzz --name "schemathesis" | tail -n 1)
 
 "$BIN/gunicorn" contacts_site.wsgi --bind "127.0.0.1:$PORT" --workers 2 --timeout 30 \
-    --error-logfile "$WORK/gunicorn.log" &
+    --error-logfile "$WORK/gunicorn.log" >>"$WORK/gunicorn.log" 2>&1 &
 GUNICORN_PID=$!
 
 for _ in $(seq 1 50); do
