@@ -10,6 +10,8 @@ import time
 import uuid
 
 from django.conf import settings
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
 
 from contacts_site.api import error_body
@@ -44,22 +46,26 @@ class RequestIdMiddleware:
     def __call__(self, request):
         request_id = _request_id_from(request)
         request.request_id = request_id
-        token = request_id_var.set(request_id)
+        # Cleared on request_finished, not here: Django logs a 4xx/5xx ("Not Found: …") after the
+        # middleware has returned, and that line belongs to this request too.
+        request_id_var.set(request_id)
         started = time.perf_counter()
-        try:
-            response = self.get_response(request)
-            response[REQUEST_ID_HEADER] = request_id
-            request_logger.info(
-                "%s %s %s %.1fms",
-                request.method,
-                request.path,
-                response.status_code,
-                (time.perf_counter() - started) * 1000,
-                extra={"request_id": request_id, "status_code": response.status_code},
-            )
-            return response
-        finally:
-            request_id_var.reset(token)
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        request_logger.info(
+            "%s %s %s %.1fms",
+            request.method,
+            request.path,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+            extra={"request_id": request_id, "status_code": response.status_code},
+        )
+        return response
+
+
+@receiver(request_finished)
+def _forget_request_id(**kwargs):
+    request_id_var.set(None)
 
 
 class BodySizeLimitMiddleware:
