@@ -39,7 +39,9 @@ def test_the_same_body_with_keys_in_another_order_is_the_same_request(api_client
     _post(api_client, {"name": "Ada", "email": "ada@example.com"})
 
     repeat = api_client.post(
-        CONTACTS_URL, '{"email": "ada@example.com",  "name": "Ada"}', content_type="application/json",
+        CONTACTS_URL,
+        '{"email": "ada@example.com",  "name": "Ada"}',
+        content_type="application/json",
         HTTP_IDEMPOTENCY_KEY="key-1",
     )
 

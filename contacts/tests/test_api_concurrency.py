@@ -218,9 +218,11 @@ def test_100_concurrent_patches_adding_custom_field_keys_lose_none(api_client, u
 
     statuses = _in_threads(
         100,
-        lambda i: _client(api_client.raw_key)
-        .patch(detail_url(contact), {"custom_fields": {f"field_{i:03d}": i}}, format="json")
-        .status_code,
+        lambda i: (
+            _client(api_client.raw_key)
+            .patch(detail_url(contact), {"custom_fields": {f"field_{i:03d}": i}}, format="json")
+            .status_code
+        ),
     )
 
     contact.refresh_from_db()
@@ -255,7 +257,9 @@ def test_49_concurrent_clients_adding_a_tag_with_if_match_lose_none(api_client, 
     assert statuses == [HTTPStatus.OK] * WRITERS
     expected = sorted(["original", *(f"tag-{i:03d}" for i in range(WRITERS))])
     assert Contact.objects.get(pk=contact.pk).tag_names == expected
-    print(f"\n{WRITERS} tag writers: {sum(attempts)} PATCH attempts, {sum(attempts) - WRITERS} answered 412 and retried")
+    print(
+        f"\n{WRITERS} tag writers: {sum(attempts)} PATCH attempts, {sum(attempts) - WRITERS} answered 412 and retried"
+    )
 
 
 @on_postgresql
