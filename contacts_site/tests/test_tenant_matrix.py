@@ -1,0 +1,111 @@
+"""The two-tenant matrix: every operation of the API, called with sub-account A's key on sub-account B's
+objects, answers exactly like a missing object (404), and leaves every row of B as it was.
+
+The operations come from the OpenAPI schema itself, so an endpoint added later is in the matrix
+without anyone remembering to add it; a new kind of path parameter makes the test fail until
+`OBJECTS_OF_B` says how to make one.
+"""
+
+from http import HTTPStatus
+
+import pytest
+from django.apps import apps
+from drf_spectacular.generators import SchemaGenerator
+
+from contacts.tests.factories import ContactFactory
+
+METHODS = ("get", "post", "put", "patch", "delete")
+# A body each write would accept if the object were A's: a 404 must come from the wall, not from validation.
+BODIES = {
+    ("/api/v1/contacts", "post"): {"name": "Made by A"},
+    ("/api/v1/contacts/{contact_id}", "patch"): {"name": "Hijacked", "tags": ["a-was-here"]},
+    ("/api/v1/contacts/{contact_id}", "put"): {"name": "Hijacked", "custom_fields": {"owner": "A"}},
+}
+
+
+def _operations() -> list[tuple[str, str]]:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return [(path, method) for path, item in schema["paths"].items() for method in item if method in METHODS]
+
+
+OPERATIONS = _operations()
+OBJECT_OPERATIONS = [(path, method) for path, method in OPERATIONS if "{" in path]
+COLLECTION_OPERATIONS = [(path, method) for path, method in OPERATIONS if "{" not in path]
+
+
+def _objects_of_b(sub_account) -> dict[str, str]:
+    """One object of B for every path parameter the API uses, by parameter name."""
+    contact = ContactFactory(
+        sub_account=sub_account, name="Bea of B", email="bea@b.example", tags=["b-only"], custom_fields={"owner": "B"}
+    )
+    return {"contact_id": contact.pk}
+
+
+def _rows_of(sub_account) -> dict[str, list[dict]]:
+    """Every row of every model that belongs to `sub_account` (anything with a sub_account foreign key)."""
+    rows = {"accounts.SubAccount": list(type(sub_account).objects.filter(pk=sub_account.pk).values())}
+    for model in apps.get_models():
+        field_names = {field.name for field in model._meta.get_fields()}
+        if "sub_account" in field_names:
+            rows[model._meta.label] = sorted(
+                model.objects.filter(sub_account=sub_account).values(), key=lambda row: str(row.get("id", row))
+            )
+    return rows
+
+
+@pytest.fixture
+def b_world(other_sub_account):
+    objects = _objects_of_b(other_sub_account)
+    return objects, _rows_of(other_sub_account)
+
+
+def _call(client, method: str, path: str, body: dict | None):
+    call = getattr(client, method)
+    return call(path, body, format="json") if body is not None else call(path)
+
+
+def test_the_matrix_covers_every_operation_of_the_api():
+    assert len(OPERATIONS) >= 8
+    assert {("/api/v1/contacts/{contact_id}", method) for method in ("get", "patch", "put", "delete")} <= set(
+        OBJECT_OPERATIONS
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "method"), OBJECT_OPERATIONS)
+def test_a_key_of_a_never_reaches_an_object_of_b(api_client, other_sub_account, b_world, path, method):
+    objects, rows_before = b_world
+    body = BODIES.get((path, method), {} if method in {"post", "put", "patch"} else None)
+    filled = path
+    for name, value in objects.items():
+        filled = filled.replace("{" + name + "}", value)
+    assert "{" not in filled, f"add an object of B for the path parameter in {path} to _objects_of_b()"
+    missing = path
+    for name in objects:
+        missing = missing.replace("{" + name + "}", "does_not_exist_anywhere")
+
+    response = _call(api_client, method, filled, body)
+    response_for_missing = _call(api_client, method, missing, body)
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response_for_missing.status_code == HTTPStatus.NOT_FOUND
+    assert response.json()["error"]["message"] == response_for_missing.json()["error"]["message"]
+    assert _rows_of(other_sub_account) == rows_before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "method"), COLLECTION_OPERATIONS)
+def test_a_key_of_a_sees_and_touches_nothing_of_b_through_a_collection(
+    api_client, other_sub_account, b_world, path, method
+):
+    objects, rows_before = b_world
+    body = BODIES.get((path, method), {} if method in {"post", "put", "patch"} else None)
+    query = "?q=bea" if path.endswith("/search") else ""
+
+    response = _call(api_client, method, path + query, body)
+
+    assert response.status_code < HTTPStatus.INTERNAL_SERVER_ERROR
+    text = response.content.decode()
+    assert all(value not in text for value in objects.values())
+    assert "bea@b.example" not in text
+    assert _rows_of(other_sub_account) == rows_before
