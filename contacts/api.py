@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -38,6 +38,7 @@ LIST_PARAMETERS = [
         "search",
         {"type": "string", "maxLength": SEARCH_MAX_LENGTH, "pattern": NO_NUL},
         description="Substring of name or email, or a phone in any format; blank means no filter",
+        examples=[OpenApiExample("A name", value="smith"), OpenApiExample("A phone", value="(415) 555-2671")],
     ),
     OpenApiParameter(
         "tag",
@@ -48,6 +49,7 @@ LIST_PARAMETERS = [
         style="form",
         explode=True,
         description="Repeatable; all must match",
+        examples=[OpenApiExample("VIP customers", value=["vip"])],
     ),
     OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORT_FIELDS), description="Default `created`"),
     OpenApiParameter("direction", OpenApiTypes.STR, enum=["asc", "desc"], description="Default desc (asc for `name`)"),
@@ -68,6 +70,23 @@ IF_MATCH_HEADER = OpenApiParameter(
     "else 412 `precondition_failed`. `*` matches any version.",
 )
 PAGE_PARAMETERS = page_parameters(default_limit=25)
+
+CREATE_EXAMPLE = OpenApiExample(
+    "A contact with custom data",
+    value={
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "phone": "+1 415-555-2671",
+        "tags": ["vip"],
+        "custom_fields": {"company": "Acme", "plan": "pro"},
+    },
+    request_only=True,
+)
+TAGS_EXAMPLE = OpenApiExample("Replace the tags", value={"tags": ["vip", "frequent"]}, request_only=True)
+CUSTOM_FIELDS_EXAMPLE = OpenApiExample(
+    "Set one custom field, remove another", value={"custom_fields": {"plan": "enterprise", "trial": None}},
+    request_only=True,
+)
 
 
 class ContactViewSet(TenantScopedViewSet):
@@ -103,6 +122,7 @@ class ContactViewSet(TenantScopedViewSet):
         request=ContactWriteSerializer,
         parameters=[ETAG_HEADER],
         responses={201: ContactSchemaSerializer, **error_responses(400, 401, 409, 415)},
+        examples=[CREATE_EXAMPLE],
     )
     def create(self, request):
         """Create a contact. A second contact with the same email answers 409 naming the existing one."""
@@ -118,6 +138,7 @@ class ContactViewSet(TenantScopedViewSet):
         request=ContactWriteSerializer,
         parameters=[IF_MATCH_HEADER, ETAG_HEADER],
         responses={200: ContactSchemaSerializer, **error_responses(400, 401, 404, 409, 412, 415)},
+        examples=[TAGS_EXAMPLE, CUSTOM_FIELDS_EXAMPLE],
     )
     def partial_update(self, request, contact_id=None):
         """Change only the fields given: `tags` replaces the set, `custom_fields` merges (null removes a key)."""

@@ -68,10 +68,11 @@ def _forget_request_id(**kwargs):
     request_id_var.set(None)
 
 
-class BodySizeLimitMiddleware:
-    """Refuses a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE with 413 before anything reads it.
+class RequestSizeLimitMiddleware:
+    """Refuses a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE (413) or a URL longer than MAX_URL_BYTES (414)
+    before anything reads them, in the API's error shape under /api/ and as plain text elsewhere.
 
-    Django enforces that setting only when `request.body` is read; DRF's parsers read the stream
+    Django enforces the body limit only when `request.body` is read; DRF's parsers read the stream
     directly, so without this an API request could make the server buffer any size it is sent.
     """
 
@@ -79,17 +80,23 @@ class BodySizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        body_limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if limit is not None and length > limit:
-            message = f"The request body is larger than {limit} bytes."
-            if request.path.startswith("/api/"):
-                return JsonResponse(error_body(413, message), status=413)
-            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        url_length = len(request.META.get("PATH_INFO", "").encode()) + len(request.META.get("QUERY_STRING", ""))
+        if body_limit is not None and length > body_limit:
+            return self._refuse(request, 413, f"The request body is larger than {body_limit} bytes.")
+        if url_length > settings.MAX_URL_BYTES:
+            return self._refuse(request, 414, f"The URL is longer than {settings.MAX_URL_BYTES} bytes.")
         return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request, status: int, message: str):
+        if request.path.startswith("/api/"):
+            return JsonResponse(error_body(status, message), status=status)
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
 class RateLimitHeadersMiddleware:

@@ -41,6 +41,7 @@ COMMON_ERRORS = {
     "409": "Conflict (duplicate), or a request with the same Idempotency-Key is still running.",
     "412": "If-Match does not match the current ETag.",
     "413": "The request body is too large.",
+    "414": "The URL is too long.",
     "415": "The body is not `application/json`.",
     "422": "This Idempotency-Key was used with a different request.",
     "429": "Rate limit exceeded for this API key; retry after `Retry-After` seconds.",
@@ -91,6 +92,7 @@ def add_common_responses(result, generator, request, public):
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             responses = operation.setdefault("responses", {})
+            _add_error(responses, "414")
             authenticated = bool(operation.get("security"))
             if authenticated:
                 _add_error(responses, "401")

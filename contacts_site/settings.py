@@ -55,7 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every answer, whichever layer below produced it, carries X-Request-Id and gets a log line.
     "contacts_site.middleware.RequestIdMiddleware",
-    "contacts_site.middleware.BodySizeLimitMiddleware",
+    "contacts_site.middleware.RequestSizeLimitMiddleware",
     "contacts_site.middleware.RateLimitHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -121,6 +121,8 @@ API_RATE_LIMIT_WINDOW_SECONDS = int(os.environ.get("API_RATE_LIMIT_WINDOW_SECOND
 
 # Largest request body accepted (413 above it); a contact is a few KB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DJANGO_MAX_BODY_BYTES", str(1024 * 1024)))
+# Longest path + query string accepted (414 above it); the longest valid list query is a few KB.
+MAX_URL_BYTES = int(os.environ.get("DJANGO_MAX_URL_BYTES", str(64 * 1024)))
 
 # Idempotency-Key: how long an answer is kept for replay, and after how long a key held by a request
 # that never finished (a killed worker) is given to the next try. Gunicorn kills a request at 30 s.

@@ -39,7 +39,7 @@ KEY=$("$BIN/python" manage.py create_api_key fuzz --name "schemathesis" | tail -
 GUNICORN_PID=$!
 
 for _ in $(seq 1 50); do
-    if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/api/schema/"; then break; fi
+    if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/api/schema/" 2>/dev/null; then break; fi
     sleep 0.2
 done
 

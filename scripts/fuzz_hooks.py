@@ -4,10 +4,14 @@
 partner sends: E.164, international with spaces/dashes, or national in the sub-account's region (US).
 """
 
+import re
+import uuid
+
 import phonenumbers
 import schemathesis
 from hypothesis import strategies as st
 
+VALID_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
 FORMATS = [
     phonenumbers.PhoneNumberFormat.E164,
@@ -28,3 +32,15 @@ def phone_numbers(draw):
 
 
 schemathesis.openapi.format("phone", phone_numbers())
+
+
+@schemathesis.hook("map_headers")
+def unique_idempotency_keys(ctx, headers):
+    """A client sends a fresh Idempotency-Key for every write it means (the schema says so): a generated key
+    that is valid is made unique, so that a generated POST is never taken for a retry of an earlier one and
+    answered with that one's replay. Keys the schema refuses (negative cases) are sent as generated.
+    Reuse of a key — replays, 422, 409 — is tested in accounts/tests/test_idempotency.py."""
+    key = (headers or {}).get("Idempotency-Key")
+    if isinstance(key, str) and VALID_IDEMPOTENCY_KEY.fullmatch(key):
+        headers["Idempotency-Key"] = f"{key[:200]}-{uuid.uuid4()}"
+    return headers

@@ -67,3 +67,21 @@ def test_json_within_the_depth_limit_is_parsed_and_judged_by_the_field_rules(api
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json()["error"]["code"] == "validation_error"
     assert "custom_fields" in response.json()["error"]["fields"]
+
+
+def test_a_url_over_the_limit_answers_414_in_the_error_shape(api_client, settings):
+    settings.MAX_URL_BYTES = 100
+
+    response = api_client.get(CONTACTS_URL, {"search": "x" * 200})
+
+    assert response.status_code == HTTPStatus.REQUEST_URI_TOO_LONG
+    assert response.json()["error"]["code"] == "uri_too_long"
+
+
+def test_gunicorn_leaves_the_url_limit_to_the_application():
+    from pathlib import Path
+
+    config = {}
+    exec((Path(__file__).resolve().parents[2] / "gunicorn.conf.py").read_text(), config)
+
+    assert config["limit_request_line"] == 0
