@@ -79,9 +79,9 @@ def test_a_url_over_the_limit_answers_414_in_the_error_shape(api_client, setting
 
 
 def test_gunicorn_leaves_the_url_limit_to_the_application():
+    import runpy
     from pathlib import Path
 
-    config = {}
-    exec((Path(__file__).resolve().parents[2] / "gunicorn.conf.py").read_text(), config)
+    config = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
 
     assert config["limit_request_line"] == 0
