@@ -84,7 +84,8 @@ CREATE_EXAMPLE = OpenApiExample(
 )
 TAGS_EXAMPLE = OpenApiExample("Replace the tags", value={"tags": ["vip", "frequent"]}, request_only=True)
 CUSTOM_FIELDS_EXAMPLE = OpenApiExample(
-    "Set one custom field, remove another", value={"custom_fields": {"plan": "enterprise", "trial": None}},
+    "Set one custom field, remove another",
+    value={"custom_fields": {"plan": "enterprise", "trial": None}},
     request_only=True,
 )
 
