@@ -15,12 +15,33 @@ from drf_spectacular.generators import SchemaGenerator
 from contacts.tests.factories import ContactFactory
 
 METHODS = ("get", "post", "put", "patch", "delete")
-# A body each write would accept if the object were A's: a 404 must come from the wall, not from validation.
+# A body each write would accept if the objects were A's: a 404 must come from the wall, not from validation.
+# "{contact_id}" and the like are replaced by B's objects: A tries to attach its writes to B's rows.
 BODIES = {
     ("/api/v1/contacts", "post"): {"name": "Made by A"},
     ("/api/v1/contacts/{contact_id}", "patch"): {"name": "Hijacked", "tags": ["a-was-here"]},
     ("/api/v1/contacts/{contact_id}", "put"): {"name": "Hijacked", "custom_fields": {"owner": "A"}},
+    ("/api/v1/conversations", "post"): {"contact_id": "{contact_id}", "channel": "email", "subject": "A's"},
+    ("/api/v1/conversations/{conversation_id}", "patch"): {"status": "closed", "subject": "Hijacked"},
+    ("/api/v1/conversations/{conversation_id}/messages", "post"): {
+        "body": "A was here",
+        "direction": "outbound",
+        "sender": "agent",
+    },
 }
+
+
+def _body(path: str, method: str, objects: dict[str, str]) -> dict | None:
+    body = BODIES.get((path, method), {} if method in {"post", "put", "patch"} else None)
+    if body is None:
+        return None
+    return {key: _fill(value, objects) if isinstance(value, str) else value for key, value in body.items()}
+
+
+def _fill(text: str, objects: dict[str, str]) -> str:
+    for name, value in objects.items():
+        text = text.replace("{" + name + "}", value)
+    return text
 
 
 def _operations() -> list[tuple[str, str]]:
@@ -38,7 +59,14 @@ def _objects_of_b(sub_account) -> dict[str, str]:
     contact = ContactFactory(
         sub_account=sub_account, name="Bea of B", email="bea@b.example", tags=["b-only"], custom_fields={"owner": "B"}
     )
-    return {"contact_id": contact.pk}
+    objects = {"contact_id": contact.pk}
+    if any("{conversation_id}" in path for path, _ in OPERATIONS):
+        from conversations.tests.factories import ConversationFactory, MessageFactory
+
+        conversation = ConversationFactory(contact=contact, subject="B's secret thread")
+        MessageFactory(conversation=conversation)
+        objects["conversation_id"] = conversation.pk
+    return objects
 
 
 def _rows_of(sub_account) -> dict[str, list[dict]]:
@@ -75,14 +103,10 @@ def test_the_matrix_covers_every_operation_of_the_api():
 @pytest.mark.parametrize(("path", "method"), OBJECT_OPERATIONS)
 def test_a_key_of_a_never_reaches_an_object_of_b(api_client, other_sub_account, b_world, path, method):
     objects, rows_before = b_world
-    body = BODIES.get((path, method), {} if method in {"post", "put", "patch"} else None)
-    filled = path
-    for name, value in objects.items():
-        filled = filled.replace("{" + name + "}", value)
+    body = _body(path, method, objects)
+    filled = _fill(path, objects)
     assert "{" not in filled, f"add an object of B for the path parameter in {path} to _objects_of_b()"
-    missing = path
-    for name in objects:
-        missing = missing.replace("{" + name + "}", "does_not_exist_anywhere")
+    missing = _fill(path, dict.fromkeys(objects, "does_not_exist_anywhere"))
 
     response = _call(api_client, method, filled, body)
     response_for_missing = _call(api_client, method, missing, body)
@@ -99,7 +123,7 @@ def test_a_key_of_a_sees_and_touches_nothing_of_b_through_a_collection(
     api_client, other_sub_account, b_world, path, method
 ):
     objects, rows_before = b_world
-    body = BODIES.get((path, method), {} if method in {"post", "put", "patch"} else None)
+    body = _body(path, method, objects)
     query = "?q=bea" if path.endswith("/search") else ""
 
     response = _call(api_client, method, path + query, body)
