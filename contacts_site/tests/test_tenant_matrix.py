@@ -9,10 +9,10 @@ without anyone remembering to add it; a new kind of path parameter makes the tes
 from http import HTTPStatus
 
 import pytest
-from django.apps import apps
 from drf_spectacular.generators import SchemaGenerator
 
 from contacts.tests.factories import ContactFactory
+from contacts_site.tests.tenant_rows import rows_of
 
 METHODS = ("get", "post", "put", "patch", "delete")
 # A body each write would accept if the objects were A's: a 404 must come from the wall, not from validation.
@@ -69,22 +69,10 @@ def _objects_of_b(sub_account) -> dict[str, str]:
     return objects
 
 
-def _rows_of(sub_account) -> dict[str, list[dict]]:
-    """Every row of every model that belongs to `sub_account` (anything with a sub_account foreign key)."""
-    rows = {"accounts.SubAccount": list(type(sub_account).objects.filter(pk=sub_account.pk).values())}
-    for model in apps.get_models():
-        field_names = {field.name for field in model._meta.get_fields()}
-        if "sub_account" in field_names:
-            rows[model._meta.label] = sorted(
-                model.objects.filter(sub_account=sub_account).values(), key=lambda row: str(row.get("id", row))
-            )
-    return rows
-
-
 @pytest.fixture
 def b_world(other_sub_account):
     objects = _objects_of_b(other_sub_account)
-    return objects, _rows_of(other_sub_account)
+    return objects, rows_of(other_sub_account)
 
 
 def _call(client, method: str, path: str, body: dict | None):
@@ -114,7 +102,7 @@ def test_a_key_of_a_never_reaches_an_object_of_b(api_client, other_sub_account, 
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert response_for_missing.status_code == HTTPStatus.NOT_FOUND
     assert response.json()["error"]["message"] == response_for_missing.json()["error"]["message"]
-    assert _rows_of(other_sub_account) == rows_before
+    assert rows_of(other_sub_account) == rows_before
 
 
 @pytest.mark.django_db
@@ -132,4 +120,4 @@ def test_a_key_of_a_sees_and_touches_nothing_of_b_through_a_collection(
     text = response.content.decode()
     assert all(value not in text for value in objects.values())
     assert "bea@b.example" not in text
-    assert _rows_of(other_sub_account) == rows_before
+    assert rows_of(other_sub_account) == rows_before
