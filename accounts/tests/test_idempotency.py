@@ -155,3 +155,19 @@ def test_the_schema_documents_the_header_and_its_answers(anonymous_client):
 
     assert any(parameter["name"] == "Idempotency-Key" for parameter in operation["parameters"])
     assert {"409", "422"} <= set(operation["responses"])
+
+
+def test_expired_keys_are_purged_by_the_command(api_client, sub_account):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _post(api_client, ADA, key="old")
+    _post(api_client, {"name": "Bob"}, key="fresh")
+    IdempotencyKey.objects.filter(key="old").update(created_at=timezone.now() - timedelta(hours=25))
+    out = StringIO()
+
+    call_command("purge_idempotency_keys", stdout=out)
+
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["fresh"]
+    assert "Deleted 1 expired" in out.getvalue()
