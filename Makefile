@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run demo test lint format migrations-check fuzz clean
+.PHONY: setup run demo test lint format migrations-check fuzz screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ fuzz: $(VENV)/.installed  ## contract fuzzing: Schemathesis against gunicorn on 
 
 migrations-check: $(VENV)/.installed
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+screenshots: $(VENV)/.installed  ## PNGs of the staff pages into docs/screenshots/ (needs /usr/bin/chromium)
+	$(BIN)/python -m pytest tests/browser/screenshots.py -q
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

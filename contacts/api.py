@@ -93,7 +93,7 @@ CUSTOM_FIELDS_EXAMPLE = OpenApiExample(
 class ContactViewSet(TenantScopedViewSet):
     model = Contact
     lookup_url_kwarg = "contact_id"
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = r"[^/\x00]+"  # a NUL can reach neither PostgreSQL nor the 404
 
     def scope_queryset(self, queryset):
         return queryset.with_tags(self.sub_account)

@@ -94,3 +94,10 @@ def test_a_disallowed_host_header_answers_json_400_under_the_api(api_client):
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert _error(response)["code"] == "validation_error"
+
+
+def test_a_nul_byte_in_a_contact_id_answers_json_404(api_client):
+    response = api_client.get(CONTACTS_URL + "/ct_%00x")
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert _error(response)["code"] == "not_found"
