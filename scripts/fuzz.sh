@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Contract fuzzing: Schemathesis against a real gunicorn (DJANGO_DEBUG=0) serving a throwaway SQLite
 # database, driven by the server's own /api/schema/. Every check, every mode, every phase, a fixed seed.
-# Usage: scripts/fuzz.sh  (or `make fuzz`). Env: FUZZ_SEED, FUZZ_EXAMPLES, FUZZ_TIMEOUT, FUZZ_PORT.
+# Usage: scripts/fuzz.sh  (or `make fuzz`). Env: FUZZ_SEED, FUZZ_EXAMPLES, FUZZ_TIMEOUT, FUZZ_PORT, and
+# FUZZ_EXTRA_ARGS to narrow a run while debugging (e.g. '--include-name "POST /api/v1/conversations"').
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,9 +44,34 @@ for _ in $(seq 1 50); do
     sleep 0.2
 done
 
+# Something to find: a contact, a conversation and an agent of this key's sub-account, named in the
+# run's configuration (the fuzzer cannot guess ids that exist).
+api_post() {
+    curl -fsS -X POST "http://127.0.0.1:$PORT$1" -H "Authorization: Bearer $KEY" \
+        -H "Content-Type: application/json" -d "$2" | "$BIN/python" -c 'import json, sys; print(json.load(sys.stdin)["id"])'
+}
+CONTACT_ID=$(api_post /api/v1/contacts '{"name": "Fuzz Target", "tags": ["fuzz"]}')
+CONVERSATION_ID=$(api_post /api/v1/conversations "{\"contact_id\": \"$CONTACT_ID\", \"channel\": \"email\"}")
+AGENT_ID=$("$BIN/python" manage.py shell -c "
+from django.contrib.auth import get_user_model
+from accounts.models import Membership, SubAccount
+agent = get_user_model().objects.create_user('fuzz-agent')
+Membership.objects.create(user=agent, sub_account=SubAccount.objects.get(slug='fuzz'))
+print(agent.pk)" 2>/dev/null | tail -n 1)
+CONFIG="$WORK/schemathesis.toml"
+cat scripts/schemathesis.toml - >"$CONFIG" <<TOML
+
+# Ids that exist, made above: a generated id is almost never one, so every operation on one conversation,
+# a conversation's contact_id and its assignee would only ever meet a 404 or a 400.
+[parameters]
+"path.conversation_id" = "$CONVERSATION_ID"
+"body.contact_id" = "$CONTACT_ID"
+"body.assignee" = $AGENT_ID
+TOML
+
 echo "== schemathesis: seed $SEED, $EXAMPLES examples per operation, server http://127.0.0.1:$PORT"
 status=0
-SCHEMATHESIS_HOOKS=scripts.fuzz_hooks timeout "$TIMEOUT" "$BIN/schemathesis" --config-file scripts/schemathesis.toml run "http://127.0.0.1:$PORT/api/schema/" \
+SCHEMATHESIS_HOOKS=scripts.fuzz_hooks timeout "$TIMEOUT" "$BIN/schemathesis" --config-file "$CONFIG" run "http://127.0.0.1:$PORT/api/schema/" \
     --url "http://127.0.0.1:$PORT" \
     --header "Authorization: Bearer $KEY" \
     --checks all \
@@ -57,7 +83,8 @@ SCHEMATHESIS_HOOKS=scripts.fuzz_hooks timeout "$TIMEOUT" "$BIN/schemathesis" --c
     --request-timeout 10 \
     --workers 1 \
     --no-color \
-    --report junit --report-dir "$REPORT_DIR" || status=$?
+    --report junit --report-dir "$REPORT_DIR" \
+    ${FUZZ_EXTRA_ARGS:-} || status=$?
 if [ "$status" -ne 0 ]; then
     echo "== fuzz FAILED (exit $status); server log:"
     tail -n 50 "$WORK/gunicorn.log" || true
