@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run demo test lint format migrations-check fuzz screenshots clean
+.PHONY: setup run demo test lint format migrations-check fuzz screenshots clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,14 @@ setup: $(VENV)/.installed  ## create .venv, install requirements, migrate
 demo: setup  ## load (idempotently) the demo sub-account and print its key and login
 	$(BIN)/python manage.py load_demo_data
 
-run: demo  ## set up, load demo data, serve on http://127.0.0.1:8000
+run: demo  ## set up, load demo data, serve on http://127.0.0.1:8000 with a webhook worker beside it
+	export WEBHOOKS_ALLOW_PRIVATE_TARGETS=1; \
+	$(BIN)/python manage.py webhook_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+bench: setup  ## webhook deliveries per second: two workers, a local receiver (BENCH_EVENTS=2000)
+	$(BIN)/python manage.py webhook_bench --events $${BENCH_EVENTS:-2000} --workers 2
 
 test: $(VENV)/.installed  ## the test suite (DATABASE_URL picks the engine; SQLite by default)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -80,6 +80,29 @@ class TenantModel(models.Model):
         return super()._do_update(base_qs.filter(sub_account_id=self.sub_account_id), *args, **kwargs)
 
 
+def tenant_delete(queryset, *, sub_account_id: int) -> int:
+    """Delete `queryset`'s rows of one sub-account, and first every tenant row that cascades from them;
+    returns how many of `queryset`'s rows went.
+
+    Django's deletion collector deletes children by parent id only (`WHERE contact_id IN (…)`); here
+    each DELETE names the sub-account too, like every other statement on a tenant table. Relations to
+    non-tenant models fall back to Django's own handling. Run it inside the caller's transaction.
+    """
+    model = queryset.model
+    doomed = model._base_manager.filter(
+        sub_account_id=sub_account_id, pk__in=queryset.filter(sub_account_id=sub_account_id).values("pk")
+    )
+    for relation in model._meta.related_objects:
+        children = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": doomed.values("pk")})
+        if relation.on_delete is models.CASCADE and issubclass(relation.related_model, TenantModel):
+            tenant_delete(children, sub_account_id=sub_account_id)
+        elif relation.on_delete is models.CASCADE:
+            children.delete()
+        elif relation.on_delete is models.SET_NULL:
+            children.update(**{relation.field.name: None})
+    return doomed._raw_delete(doomed.db)
+
+
 class Membership(models.Model):
     class Role(models.TextChoices):
         ADMIN = "admin", "Admin"

@@ -221,7 +221,13 @@ class Contact(TenantModel):
 
     @property
     def tag_names(self) -> list[str]:
-        return sorted(item.tag.name for item in self.tagged_items.all())
+        if "tagged_items" in getattr(self, "_prefetched_objects_cache", {}):
+            items = self.tagged_items.all()
+        else:  # not prefetched (a single contact just written): read its links within its sub-account
+            items = TaggedContact.objects.filter(
+                sub_account_id=self.sub_account_id, content_object=self
+            ).select_related("tag")
+        return sorted(item.tag.name for item in items)
 
     @property
     def etag(self) -> str:

@@ -7,10 +7,13 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
-from accounts.models import SubAccount
+from accounts.models import SubAccount, tenant_delete
 from contacts.models import Contact, ContactTag, TaggedContact
+from contacts.serializers import contact_to_dict
 from contacts.validators import MAX_TAGS, normalize_tags
 from contacts_site.api import Conflict, PreconditionFailed
+from webhooks.events import changes_between
+from webhooks.services import event_emit, events_emit
 
 UNSET: Any = object()
 
@@ -53,7 +56,16 @@ def _set_tags(contact: Contact, names: list[str]) -> None:
     for name in names:
         if name not in existing:
             existing[name] = ContactTag.objects.create(sub_account_id=contact.sub_account_id, name=name)
-    contact.tags.set(list(existing.values()), through_defaults={"sub_account_id": contact.sub_account_id})
+    # Not taggit's `tags.set()`: its queries find the links by contact id only; these name the tenant.
+    links = TaggedContact.objects.filter(sub_account_id=contact.sub_account_id, content_object_id=contact.pk)
+    wanted = {tag.pk for tag in existing.values()}
+    current = set(links.values_list("tag_id", flat=True))
+    if current - wanted:
+        links.filter(tag_id__in=current - wanted).delete()
+    TaggedContact.objects.bulk_create(
+        TaggedContact(sub_account_id=contact.sub_account_id, content_object_id=contact.pk, tag_id=tag_id)
+        for tag_id in wanted - current
+    )
 
 
 def _save(contact: Contact, tags: list[str] | None) -> Contact:
@@ -87,6 +99,7 @@ def contact_create(
     contact = Contact(sub_account=sub_account, name=name, email=email, phone=phone, custom_fields=custom_fields or {})
     normalized_tags = _validate(contact, tags if tags is not None else UNSET)
     contact = _save(contact, normalized_tags)
+    event_emit(sub_account=sub_account, type="contact.created", data=contact_to_dict(contact))
     contact_count_adjust(sub_account_id=sub_account.pk, delta=1)
     return contact
 
@@ -130,6 +143,7 @@ def contact_update(
     ).get(pk=contact.pk)
     # Compared before the changes below, raised after validation: a bad body is a 400 whatever its If-Match.
     precondition_failed = if_match is not None and not contact.matches_etags(if_match)
+    before = contact_to_dict(contact)
     if name is not UNSET:
         contact.name = name
     if email is not UNSET:
@@ -143,25 +157,48 @@ def contact_update(
     normalized_tags = _validate(contact, tags)
     if precondition_failed:
         raise PreconditionFailed()
-    return _save(contact, normalized_tags)
+    _save(contact, normalized_tags)
+    after = contact_to_dict(contact)
+    # An update that changes nothing a client can see (only `updated_at`) is not news to anyone.
+    changes = changes_between(before, after)
+    if changes:
+        event_emit(sub_account=contact.sub_account, type="contact.updated", data=after, changes=changes)
+    return contact
 
 
 @transaction.atomic
 def contact_delete(*, contact: Contact, if_match: list[str] | None = None) -> None:
+    """Erase the contact and everything hanging off it (tags, conversations, messages).
+
+    `if_match`: delete only if the contact is still the version the caller read (else PreconditionFailed).
+    """
     if if_match is not None:
         locked = Contact.objects.for_account(contact.sub_account_id).select_for_update(of=("self",)).get(pk=contact.pk)
         _check_precondition(locked, if_match)
-    deleted = Contact.objects.filter(pk=contact.pk).delete()[1].get(Contact._meta.label, 0)
-    if deleted:
-        contact_count_adjust(sub_account_id=contact.sub_account_id, delta=-deleted)
+    contacts_delete(sub_account=contact.sub_account, queryset=Contact.objects.filter(pk=contact.pk))
 
 
 @transaction.atomic
 def contacts_delete(*, sub_account: SubAccount, queryset) -> int:
-    """Delete every contact of `queryset` (within `sub_account`); returns how many went."""
-    deleted = queryset.filter(sub_account=sub_account).delete()[1].get(Contact._meta.label, 0)
-    if deleted:
-        contact_count_adjust(sub_account_id=sub_account.pk, delta=-deleted)
+    """Delete every contact of `queryset` (within `sub_account`) with all it owns; returns how many went.
+
+    The rows are locked first, as conversation writes lock them, so nothing is added to a contact while
+    it is being erased; and read, because each one is a `contact.deleted` event carrying its last state:
+    a bulk delete is no way around the webhooks.
+    """
+    scoped = queryset.filter(sub_account=sub_account)
+    doomed = list(
+        Contact.objects.for_account(sub_account)
+        .filter(pk__in=scoped.values("pk"))
+        .select_for_update(of=("self",))
+        .select_related("sub_account")
+        .with_tags(sub_account)
+    )
+    if not doomed:
+        return 0
+    deleted = tenant_delete(scoped, sub_account_id=sub_account.pk)
+    events_emit(sub_account=sub_account, type="contact.deleted", data=[contact_to_dict(contact) for contact in doomed])
+    contact_count_adjust(sub_account_id=sub_account.pk, delta=-deleted)
     return deleted
 
 
@@ -215,6 +252,7 @@ def contact_bulk_add_tag(*, sub_account: SubAccount, contacts: QuerySet[Contact]
         batch_size=1000,
         ignore_conflicts=True,
     )
+    _emit_tag_changes(sub_account, ids, added=name)
     return len(ids)
 
 
@@ -225,6 +263,30 @@ def contact_bulk_remove_tag(*, sub_account: SubAccount, contacts: QuerySet[Conta
     links = TaggedContact.objects.filter(
         sub_account=sub_account, tag__name=name, content_object__in=_within(sub_account, contacts).values("pk")
     )
+    ids = list(links.values_list("content_object_id", flat=True))
     Contact.objects.filter(pk__in=links.values("content_object_id")).update(updated_at=timezone.now())
     removed, _ = links.delete()
+    _emit_tag_changes(sub_account, ids, removed=name)
     return removed
+
+
+def _emit_tag_changes(sub_account: SubAccount, ids: list[str], *, added: str = "", removed: str = "") -> None:
+    """One `contact.updated` per contact whose tags a bulk action changed: bulk is no way around webhooks."""
+    for start in range(0, len(ids), 1000):
+        contacts = (
+            Contact.objects.for_account(sub_account)
+            .filter(pk__in=ids[start : start + 1000])
+            .select_related("sub_account")
+            .with_tags(sub_account)
+        )
+        data = [contact_to_dict(contact) for contact in contacts]
+        changes = [
+            {
+                "tags": {
+                    "from": sorted(set(item["tags"]) - {added} if added else {*item["tags"], removed}),
+                    "to": item["tags"],
+                }
+            }
+            for item in data
+        ]
+        events_emit(sub_account=sub_account, type="contact.updated", data=data, changes=changes)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "contacts",
     "conversations",
+    "webhooks",
     "axes",
 ]
 
@@ -245,6 +246,20 @@ SPECTACULAR_SETTINGS = {
 }
 
 TAGGIT_CASE_INSENSITIVE = True
+
+# Webhooks (docs/webhooks.md). Loopback/private targets only for tests and local development.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS")
+WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
+WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", "10"))
+WEBHOOKS_LEASE_SECONDS = float(os.environ.get("WEBHOOKS_LEASE_SECONDS", "60"))
+# Seconds to wait before each retry: ~3.2 days in all, then the delivery is marked failed.
+WEBHOOKS_RETRY_SCHEDULE = [
+    float(seconds)
+    for seconds in env_list(
+        "WEBHOOKS_RETRY_SCHEDULE", "5,300,1800,7200,18000,36000,36000,36000,36000,36000,36000,36000"
+    )
+]
+WEBHOOKS_DISABLE_AFTER_DAYS = float(os.environ.get("WEBHOOKS_DISABLE_AFTER_DAYS", "5"))
 
 LOGGING = {
     "version": 1,

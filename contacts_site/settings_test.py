@@ -10,3 +10,8 @@ from contacts_site.settings import *
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file rather than memory: the webhook tests start real worker processes, which must see the
+    # test database (and SQLite's file locking is what those workers meet in production).
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}

@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 from contacts.api import ContactViewSet
 from contacts_site.api import json_error_view
 from conversations.api import ContactConversationsViewSet, ConversationViewSet
+from webhooks.api import DeliveryViewSet, WebhookViewSet
 
 router = SimpleRouter()
 router.trailing_slash = "/?"  # every API path answers with or without a trailing slash
@@ -15,6 +16,8 @@ router.register("conversations", ConversationViewSet, basename="conversation")
 router.register(
     r"contacts/(?P<contact_id>[^/\x00]+)/conversations", ContactConversationsViewSet, basename="contact-conversation"
 )
+router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("deliveries", DeliveryViewSet, basename="delivery")
 
 api_not_found = json_error_view(404, "No such endpoint.")
 
@@ -25,9 +28,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     re_path(r"^api/", api_not_found),
     path("admin/", admin.site.urls),
-    # The staff pages (login, sub-account, API keys; conversations; contacts at the root, so last).
+    # The staff pages (login, sub-account, API keys; conversations; webhooks; contacts at the root, so last).
     path("account/", include("accounts.urls")),
     path("conversations/", include("conversations.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("", include("contacts.urls")),
 ]
 

@@ -25,9 +25,12 @@ from django.db.models import Count, DateTimeField, F, Max, OuterRef, Subquery, V
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from accounts.models import SubAccount
+from accounts.models import SubAccount, tenant_delete
 from contacts.models import Contact
 from conversations.models import Conversation, Message
+from conversations.serializers import conversation_to_dict, message_to_dict
+from webhooks.events import changes_between
+from webhooks.services import event_emit
 
 UNSET: Any = object()
 
@@ -125,6 +128,9 @@ def conversation_create(
         conversation_count=F("conversation_count") + 1, last_conversation=_later_of("last_conversation", now)
     )
     _refresh(contact, _contact_row(contact), ["conversation_count", "last_conversation"])
+    event_emit(sub_account=sub_account, type="conversation.created", data=conversation_to_dict(conversation))
+    if message is not None:
+        event_emit(sub_account=sub_account, type="message.created", data=message_to_dict(message))
     return conversation
 
 
@@ -153,6 +159,7 @@ def conversation_update(
         .select_related("contact")
         .get(pk=conversation.pk)
     )
+    before = conversation_to_dict(fresh)
     for name, value in changes.items():
         setattr(fresh, name, value)
     errors = _validation_errors(fresh, exclude=["sub_account", "contact", "assignee"])
@@ -160,6 +167,11 @@ def conversation_update(
         raise ValidationError(errors)
     if changes:
         fresh.save(update_fields=[*changes, "updated_at"])
+        after = conversation_to_dict(fresh)
+        # Setting a field to the value it has is not news; neither is a new message (message.created says it).
+        changed = changes_between(before, after)
+        if changed:
+            event_emit(sub_account=conversation.sub_account, type="conversation.updated", data=after, changes=changed)
     return fresh
 
 
@@ -168,7 +180,7 @@ def conversation_delete(*, conversation: Conversation) -> None:
     """Delete a conversation and its messages; the contact's count and last activity follow."""
     if not _lock_contact(conversation.sub_account_id, conversation.contact_id):
         return  # the contact was erased meanwhile, and its conversations with it
-    Conversation.objects.for_account(conversation.sub_account_id).filter(pk=conversation.pk).delete()
+    tenant_delete(Conversation.objects.filter(pk=conversation.pk), sub_account_id=conversation.sub_account_id)
     remaining = (
         Conversation.objects.for_account(conversation.sub_account_id)
         .filter(contact_id=OuterRef("pk"))
@@ -215,6 +227,7 @@ def message_create(*, conversation: Conversation, body: str, direction: str, sen
         raise Conversation.DoesNotExist("The conversation was deleted.")
     message.created_at = now
     message.save(force_insert=True)
+    event_emit(sub_account=conversation.sub_account, type="message.created", data=message_to_dict(message))
     _contact_row(conversation).update(last_conversation=_later_of("last_conversation", now))
     _refresh(
         conversation,

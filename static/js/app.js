@@ -291,6 +291,12 @@
 
   /* ---- On load. ---- */
   function onLoad() {
+    // A page answered to a POST (a new webhook secret) names its own address, so that reloading it
+    // shows the page again instead of re-sending the form (a second endpoint, a second rotation).
+    var canonical = $("[data-replace-url]");
+    if (canonical && window.history.replaceState) {
+      window.history.replaceState(null, "", canonical.getAttribute("data-replace-url"));
+    }
     // A form that came back with errors: focus the first field in error.
     var invalid = $("main [aria-invalid=true]");
     var focusTarget = invalid || $("[data-focus-on-load]");

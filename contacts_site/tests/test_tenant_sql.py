@@ -1,0 +1,61 @@
+"""Every statement a tenant API call runs on a tenant table names its sub-account.
+
+The property behind both walls — the querysets' and the database's — and what lets a sharded
+PostgreSQL (Citus, distributed by sub_account_id) route each statement to one shard
+(docs/scaling.md). A statement passes when it is an INSERT carrying `sub_account_id`, or when its
+WHERE clause compares `sub_account_id`; naming the column only in the SELECT list does not count.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from contacts.tests.factories import ContactFactory
+from contacts_site.tests.tenant_sql import TENANT_TABLES, statements_without_tenant
+from conversations.tests.factories import ConversationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def run(api_client, method: str, path: str, data=None) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = getattr(api_client, method)(path, data, format="json")
+    assert response.status_code < 300, response.content
+    return [query["sql"] for query in captured.captured_queries]
+
+
+@pytest.fixture
+def contact(sub_account):
+    contact = ContactFactory(sub_account=sub_account, name="Ada", phone="+14155552671", tags=["vip"])
+    ConversationFactory(contact=contact, messages=2)
+    return contact
+
+
+CALLS = {
+    "list": lambda c: ("get", "/api/v1/contacts", None),
+    "list by name, second page by cursor": lambda c: ("get", "/api/v1/contacts?sort=name&limit=1", None),
+    "search in the list": lambda c: ("get", "/api/v1/contacts?search=ada", None),
+    "tag filter": lambda c: ("get", "/api/v1/contacts?tag=vip&tag=other", None),
+    "custom field filter": lambda c: ("get", "/api/v1/contacts?custom_field.plan=pro", None),
+    "ranked search by phone": lambda c: ("get", "/api/v1/contacts/search?q=(415) 555-2671", None),
+    "get": lambda c: ("get", f"/api/v1/contacts/{c.pk}", None),
+    "create": lambda c: ("post", "/api/v1/contacts", {"name": "New", "email": "n@example.com", "tags": ["vip", "x"]}),
+    "patch": lambda c: ("patch", f"/api/v1/contacts/{c.pk}", {"tags": ["y"], "custom_fields": {"plan": "pro"}}),
+    "put": lambda c: ("put", f"/api/v1/contacts/{c.pk}", {"email": "ada@example.com"}),
+    "contact's conversations": lambda c: ("get", f"/api/v1/contacts/{c.pk}/conversations", None),
+    "delete": lambda c: ("delete", f"/api/v1/contacts/{c.pk}", None),
+}
+
+
+@pytest.mark.parametrize("name", CALLS)
+def test_every_statement_of_a_contact_call_on_a_tenant_table_names_the_sub_account(api_client, contact, name):
+    statements = run(api_client, *CALLS[name](contact))
+
+    assert any(TENANT_TABLES.search(sql) for sql in statements)
+    assert statements_without_tenant(statements) == []
+
+
+def test_the_check_catches_a_statement_that_names_the_column_only_in_its_select_list():
+    sql = 'SELECT "contacts_contact"."sub_account_id" FROM "contacts_contact" WHERE "contacts_contact"."id" = \'x\''
+
+    assert statements_without_tenant([sql]) == [sql]

@@ -1,0 +1,74 @@
+"""`make bench`: how many deliveries per second N workers push to a receiver on loopback.
+
+Runs against the configured database (so `DATABASE_URL=postgres://… make bench` measures PostgreSQL),
+in a throwaway sub-account that is deleted afterwards. Workers are real `webhook_worker --burst`
+processes; the receiver is a threaded `http.server` on 127.0.0.1 that checks every signature.
+"""
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections import Counter
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.test import override_settings
+
+from accounts.models import SubAccount
+from webhooks.models import Delivery, Endpoint
+from webhooks.services import event_emit
+
+
+class Command(BaseCommand):
+    help = "Measure webhook deliveries per second: real worker processes, a local receiver, signatures checked."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--events", type=int, default=2000)
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--threads", type=int, default=4, help="Threads per worker (4)")
+
+    def handle(self, *args, events, workers, threads, **options):
+        # The receiver and signature checks live with the tests (standardwebhooks is a dev dependency).
+        from webhooks.tests.receiver import Receiver
+
+        with Receiver() as receiver, override_settings(WEBHOOKS_ALLOW_PRIVATE_TARGETS=True, WEBHOOKS_ALLOW_HTTP=True):
+            sub_account = SubAccount.objects.create(name="Webhook bench", slug=f"bench-{secrets.token_hex(4)}")
+            try:
+                self._run(sub_account, receiver, events=events, workers=workers, threads=threads)
+            finally:
+                sub_account.delete()
+
+    def _run(self, sub_account, receiver, *, events, workers, threads):
+        endpoint = Endpoint.objects.create(sub_account=sub_account, url=receiver.url, events=["*"])
+        started = time.monotonic()
+        with transaction.atomic():
+            ids = {event_emit(sub_account=sub_account, type="contact.updated", data={"n": n}).id for n in range(events)}
+        emit_seconds = time.monotonic() - started
+
+        env = {**os.environ, "WEBHOOKS_ALLOW_PRIVATE_TARGETS": "1", "WEBHOOKS_ALLOW_HTTP": "1"}
+        command = [sys.executable, "manage.py", "webhook_worker", "--burst", "--threads", str(threads), "-v", "0"]
+        started = time.monotonic()
+        processes = [subprocess.Popen(command, cwd=settings.BASE_DIR, env=env) for _ in range(workers)]
+        failures = [process.wait() for process in processes]
+        wall_seconds = time.monotonic() - started
+        if any(failures):
+            raise CommandError(f"A worker exited with {failures}")
+
+        received = Counter(request.webhook_id for request in receiver.received)
+        verified = len(receiver.verified(endpoint.secret))
+        first, last = receiver.first_at, receiver.last_at
+        delivering_seconds = (last - first) if first and last else float("nan")
+        succeeded = Delivery.objects.filter(endpoint=endpoint, status=Delivery.Status.SUCCEEDED).count()
+        rate = events / delivering_seconds if delivering_seconds else float("nan")
+        self.stdout.write(
+            f"database: {connection.vendor}\n"
+            f"events: {events} (emitted in {emit_seconds:.2f} s, {events / emit_seconds:.0f}/s, one transaction)\n"
+            f"workers: {workers} × {threads} threads\n"
+            f"delivered: {succeeded} succeeded, {len(set(received) & ids)} distinct ids received, "
+            f"{sum(received.values()) - len(received)} duplicates, {verified} signatures verified\n"
+            f"first to last delivery: {delivering_seconds:.2f} s → {rate:.0f} deliveries/s\n"
+            f"wall time incl. worker start-up: {wall_seconds:.2f} s → {events / wall_seconds:.0f} deliveries/s"
+        )

@@ -1,0 +1,121 @@
+"""JSON ⇄ endpoints and deliveries. Field rules live in the model (Endpoint.clean_fields, validators)."""
+
+import json
+
+from rest_framework import serializers
+
+from contacts.serializers import StrictCharField, StrictSerializer
+from webhooks.events import ALL_EVENTS, EVENT_TYPES, iso
+from webhooks.models import Delivery, DeliveryAttempt, Endpoint
+
+ENDPOINT_READ_ONLY_FIELDS = ("id", "secret", "disabled_reason", "disabled_at", "created_at", "updated_at")
+
+
+def endpoint_to_dict(endpoint: Endpoint) -> dict:
+    """An endpoint as the API returns it: never its secret (only the creation and rotation answers carry it)."""
+    return {
+        "id": endpoint.id,
+        "url": endpoint.url,
+        "events": endpoint.events,
+        "description": endpoint.description,
+        "enabled": endpoint.enabled,
+        "disabled_reason": endpoint.disabled_reason or None,
+        "disabled_at": iso(endpoint.disabled_at),
+        "created_at": iso(endpoint.created_at),
+        "updated_at": iso(endpoint.updated_at),
+    }
+
+
+def attempt_to_dict(attempt: DeliveryAttempt) -> dict:
+    return {
+        "attempted_at": iso(attempt.attempted_at),
+        "status_code": attempt.status_code,
+        "duration_ms": attempt.duration_ms,
+        "response_excerpt": attempt.response_excerpt,
+        "error": attempt.error or None,
+        "next_retry_at": iso(attempt.next_retry_at),
+    }
+
+
+def delivery_to_dict(delivery: Delivery, *, with_payload: bool = False) -> dict:
+    data = {
+        "id": delivery.id,
+        "webhook_id": delivery.endpoint_id,
+        "event_id": delivery.event_id,
+        "event_type": delivery.event.type,
+        "status": delivery.status,
+        "attempt_count": delivery.attempt_count,
+        "next_attempt_at": iso(delivery.next_attempt_at) if delivery.status == Delivery.Status.PENDING else None,
+        "created_at": iso(delivery.created_at),
+        "attempts": [attempt_to_dict(attempt) for attempt in delivery.attempts.all()],
+    }
+    if with_payload:
+        data["payload"] = json.loads(delivery.event.payload)
+    return data
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """`true` or `false`, not `"yes"` or `1`: a JSON API should not guess."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class EndpointWriteSerializer(StrictSerializer):
+    read_only_names = ENDPOINT_READ_ONLY_FIELDS
+
+    url = StrictCharField(trim_whitespace=False, allow_blank=True, help_text="https://… (http only in development)")
+    events = serializers.ListField(
+        child=StrictCharField(),
+        allow_empty=True,
+        help_text=f'Event types wanted: {", ".join(EVENT_TYPES)}; or ["{ALL_EVENTS}"] for all',
+    )
+    description = StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
+    enabled = StrictBooleanField(required=False)
+
+
+class EndpointSchemaSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="Opaque id, e.g. wh_01JC…")
+    url = serializers.CharField()
+    events = serializers.ListField(child=serializers.CharField())
+    description = serializers.CharField()
+    enabled = serializers.BooleanField()
+    disabled_reason = serializers.CharField(allow_null=True, help_text="Why it was turned off, e.g. after 410 Gone")
+    disabled_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class EndpointWithSecretSchemaSerializer(EndpointSchemaSerializer):
+    secret = serializers.CharField(help_text="whsec_…: shown only in this answer; keep it to verify signatures")
+
+
+class AttemptSchemaSerializer(serializers.Serializer):
+    attempted_at = serializers.DateTimeField()
+    status_code = serializers.IntegerField(allow_null=True, help_text="null when no answer came (see `error`)")
+    duration_ms = serializers.IntegerField()
+    response_excerpt = serializers.CharField(help_text="The first 1 KB of the answer's body")
+    error = serializers.CharField(allow_null=True, help_text="Timeout, connection error or refused destination")
+    next_retry_at = serializers.DateTimeField(allow_null=True)
+
+
+class DeliverySchemaSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="dlv_…")
+    webhook_id = serializers.CharField()
+    event_id = serializers.CharField(help_text="evt_…: also the `webhook-id` header of every attempt")
+    event_type = serializers.CharField()
+    status = serializers.ChoiceField(choices=Delivery.Status.choices)
+    attempt_count = serializers.IntegerField()
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    attempts = AttemptSchemaSerializer(many=True)
+
+
+class DeliveryDetailSchemaSerializer(DeliverySchemaSerializer):
+    payload = serializers.DictField(help_text="The JSON body sent to the endpoint")
+
+
+class DeliveryListParams(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Delivery.Status.choices, required=False)
