@@ -43,6 +43,12 @@ PAGE_OBJECTS = {
     "conversations:reply": "conversation",
     "conversations:update": "conversation",
     "api-key-revoke": "api_key",
+    "webhooks:detail": "webhook",
+    "webhooks:edit": "webhook",
+    "webhooks:rotate": "webhook",
+    "webhooks:delete": "webhook",
+    "webhooks:test": "webhook",
+    "webhooks:redeliver": "delivery",
 }
 OBJECT_PAGES = [(name, route, view) for name, route, view in PAGES if "<" in route]
 PLAIN_PAGES = [(name, route, view) for name, route, view in PAGES if "<" not in route]
@@ -72,6 +78,15 @@ def _object_of(kind: str, sub_account) -> str:
         from conversations.tests.factories import ConversationFactory
 
         return ConversationFactory(contact=contact, subject="B's thread").pk
+    if kind in {"webhook", "delivery"}:
+        from webhooks.models import Delivery, Event
+        from webhooks.tests.factories import EndpointFactory
+
+        endpoint = EndpointFactory(sub_account=sub_account, url="https://b.example.com/hook")
+        if kind == "webhook":
+            return endpoint.pk
+        event = Event.objects.create(sub_account=sub_account, type="contact.created", payload="{}")
+        return Delivery.objects.create(sub_account=sub_account, event=event, endpoint=endpoint).pk
     if kind == "api_key":
         from accounts.services import api_key_create
 

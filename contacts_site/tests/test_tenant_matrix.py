@@ -23,6 +23,8 @@ BODIES = {
     ("/api/v1/contacts/{contact_id}", "put"): {"name": "Hijacked", "custom_fields": {"owner": "A"}},
     ("/api/v1/conversations", "post"): {"contact_id": "{contact_id}", "channel": "email", "subject": "A's"},
     ("/api/v1/conversations/{conversation_id}", "patch"): {"status": "closed", "subject": "Hijacked"},
+    ("/api/v1/webhooks/{webhook_id}", "put"): {"url": "https://a.example.com/hook", "events": ["*"]},
+    ("/api/v1/webhooks/{webhook_id}", "patch"): {"url": "https://a.example.com/hook"},
     ("/api/v1/conversations/{conversation_id}/messages", "post"): {
         "body": "A was here",
         "direction": "outbound",
@@ -66,6 +68,14 @@ def _objects_of_b(sub_account) -> dict[str, str]:
         conversation = ConversationFactory(contact=contact, subject="B's secret thread")
         MessageFactory(conversation=conversation)
         objects["conversation_id"] = conversation.pk
+    if any("{webhook_id}" in path or "{delivery_id}" in path for path, _ in OPERATIONS):
+        from webhooks.models import Delivery, Event
+        from webhooks.tests.factories import EndpointFactory
+
+        endpoint = EndpointFactory(sub_account=sub_account, url="https://b.example.com/hook")
+        event = Event.objects.create(sub_account=sub_account, type="contact.created", payload="{}")
+        objects["webhook_id"] = endpoint.pk
+        objects["delivery_id"] = Delivery.objects.create(sub_account=sub_account, event=event, endpoint=endpoint).pk
     return objects
 
 
