@@ -44,14 +44,16 @@ for _ in $(seq 1 50); do
     sleep 0.2
 done
 
-# Something to find: a contact, a conversation and an agent of this key's sub-account, named in the
+# Something to find: a webhook with a delivery, a contact and an agent of this key's sub-account, named in the
 # run's configuration (the fuzzer cannot guess ids that exist).
 api_post() {
     curl -fsS -X POST "http://127.0.0.1:$PORT$1" -H "Authorization: Bearer $KEY" \
         -H "Content-Type: application/json" -d "$2" | "$BIN/python" -c 'import json, sys; print(json.load(sys.stdin)["id"])'
 }
+WEBHOOK_ID=$(api_post /api/v1/webhooks '{"url": "https://hooks.example.com/fuzz", "events": ["*"]}')
 CONTACT_ID=$(api_post /api/v1/contacts '{"name": "Fuzz Target", "tags": ["fuzz"]}')
-CONVERSATION_ID=$(api_post /api/v1/conversations "{\"contact_id\": \"$CONTACT_ID\", \"channel\": \"email\"}")
+DELIVERY_ID=$(curl -fsS "http://127.0.0.1:$PORT/api/v1/webhooks/$WEBHOOK_ID/deliveries" -H "Authorization: Bearer $KEY" |
+    "$BIN/python" -c 'import json, sys; print(json.load(sys.stdin)["data"][0]["id"])')
 AGENT_ID=$("$BIN/python" manage.py shell -c "
 from django.contrib.auth import get_user_model
 from accounts.models import Membership, SubAccount
@@ -61,10 +63,12 @@ print(agent.pk)" 2>/dev/null | tail -n 1)
 CONFIG="$WORK/schemathesis.toml"
 cat scripts/schemathesis.toml - >"$CONFIG" <<TOML
 
-# Ids that exist, made above: a generated id is almost never one, so every operation on one conversation,
-# a conversation's contact_id and its assignee would only ever meet a 404 or a 400.
+# Ids that exist, made above: a generated id is almost never one, so a delivery, a conversation's
+# contact_id and its assignee would only ever meet a 404 or a 400. (Conversations and webhooks are reached
+# through the Location of the ones the fuzzer creates: a fixed id there would stand in for the created one
+# in the stateful checks, and be gone once a DELETE took it.)
 [parameters]
-"path.conversation_id" = "$CONVERSATION_ID"
+"path.delivery_id" = "$DELIVERY_ID"
 "body.contact_id" = "$CONTACT_ID"
 "body.assignee" = $AGENT_ID
 TOML

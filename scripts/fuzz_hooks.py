@@ -44,3 +44,15 @@ def unique_idempotency_keys(ctx, headers):
     if isinstance(key, str) and VALID_IDEMPOTENCY_KEY.fullmatch(key):
         headers["Idempotency-Key"] = f"{key[:200]}-{uuid.uuid4()}"
     return headers
+
+
+@st.composite
+def webhook_urls(draw):
+    """https URLs on public names (resolved only at delivery time): what `validate_target_url` accepts."""
+    label = draw(st.from_regex(r"[a-z][a-z0-9-]{0,20}[a-z0-9]", fullmatch=True))
+    path = draw(st.from_regex(r"(/[A-Za-z0-9._~-]{1,12}){0,3}", fullmatch=True))
+    port = draw(st.sampled_from(["", ":443", ":8443"]))
+    return f"https://{label}.example.com{port}{path}"
+
+
+schemathesis.openapi.format("webhook-url", webhook_urls())
