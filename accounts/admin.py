@@ -22,10 +22,10 @@ class SubAccountAdmin(admin.ModelAdmin):
 class APIKeyAdmin(admin.ModelAdmin):
     """Keys are created here with a fresh secret shown once in a message; the hash is never displayed."""
 
-    list_display = ["name", "display_prefix", "sub_account", "created_at", "last_used_at", "revoked_at"]
+    list_display = ["name", "display_prefix", "sub_account", "created_at", "last_used_at", "expires_at", "revoked_at"]
     list_filter = ["sub_account"]
     search_fields = ["name", "prefix", "sub_account__name"]
-    fields = ["sub_account", "name", "display_prefix", "created_at", "last_used_at", "revoked_at"]
+    fields = ["sub_account", "name", "display_prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
     readonly_fields = ["display_prefix", "created_at", "last_used_at"]
     actions = ["revoke"]
 

@@ -1,7 +1,10 @@
 """The tenant wall of the API: every viewset over tenant data inherits from TenantScopedViewSet."""
 
+import functools
+
 from rest_framework import viewsets
 
+from accounts.idempotency import run_idempotently
 from accounts.models import SubAccount
 
 
@@ -31,3 +34,11 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
 
     def scope_queryset(self, queryset):
         return queryset
+
+    def initial(self, request, *args, **kwargs):
+        """After authentication and throttling: every POST honours `Idempotency-Key` (see accounts.idempotency)."""
+        super().initial(request, *args, **kwargs)
+        handler = getattr(self, "post", None)
+        if request.method == "POST" and handler is not None:
+            # dispatch() looks the handler up after initial(), so this instance's POST runs through the guard.
+            self.post = functools.partial(run_idempotently, self, handler)

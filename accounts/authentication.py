@@ -18,7 +18,7 @@ class APIKeyPrincipal:
 
 
 class APIKeyAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Bearer ck_…`. Missing, malformed, unknown or revoked keys all answer 401."""
+    """`Authorization: Bearer ck_…`. Missing, malformed, unknown, revoked or expired keys all answer 401."""
 
     keyword = "Bearer"
 
@@ -32,7 +32,7 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Malformed Authorization header; expected `Bearer ck_…`.")
         api_key = APIKey.objects.authenticate(raw_key)
         if api_key is None:
-            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+            raise exceptions.AuthenticationFailed("Invalid, revoked or expired API key.")
         api_key.touch()
         return APIKeyPrincipal(api_key), api_key
 

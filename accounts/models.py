@@ -6,6 +6,7 @@ from datetime import timedelta
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -32,6 +33,18 @@ class SubAccount(models.Model):
         validators=[validate_phone_region],
         help_text="Region used to read phone numbers typed without a country code.",
     )
+    api_rate_limit = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="API requests allowed per key and window; empty for the service default.",
+    )
+    api_rate_window_seconds = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3600)],
+        help_text="Length of the rate-limit window in seconds; empty for the service default.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Exact, maintained by contacts.services in the transaction of each create/delete: an unfiltered
     # list's total without counting 500k rows.
@@ -42,6 +55,13 @@ class SubAccount(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def rate_limit(self) -> tuple[int, int]:
+        """(requests, window in seconds) allowed to each of this sub-account's API keys."""
+        return (
+            self.api_rate_limit or settings.API_RATE_LIMIT_REQUESTS,
+            self.api_rate_window_seconds or settings.API_RATE_LIMIT_WINDOW_SECONDS,
+        )
 
 
 class TenantModel(models.Model):
@@ -111,7 +131,10 @@ def hash_api_key(raw_key: str) -> str:
 
 class APIKeyQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True)
+        """Not revoked and not expired: the keys that open the API right now."""
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now())
+        )
 
     def authenticate(self, raw_key: str) -> "APIKey | None":
         """The active key matching `raw_key`, or None. Found by its prefix, compared in constant time."""
@@ -133,6 +156,7 @@ class APIKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Optional: the key stops working at this time.")
 
     objects = APIKeyQuerySet.as_manager()
 
@@ -148,8 +172,12 @@ class APIKey(models.Model):
         return f"{API_KEY_PREFIX}{self.prefix}"
 
     @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
 
     def set_new_secret(self) -> str:
         """Give this key a fresh secret; returns it. The caller shows it once: only its hash is kept."""
@@ -163,3 +191,39 @@ class APIKey(models.Model):
         if self.last_used_at is None or now - self.last_used_at > LAST_USED_PRECISION:
             APIKey.objects.filter(pk=self.pk).update(last_used_at=now)
             self.last_used_at = now
+
+
+class IdempotencyKeyQuerySet(models.QuerySet):
+    def expired(self):
+        return self.filter(created_at__lte=timezone.now() - settings.IDEMPOTENCY_KEY_TTL)
+
+
+class IdempotencyKey(models.Model):
+    """An `Idempotency-Key` a sub-account sent with a POST, and the answer to replay for it.
+
+    `response_status` is null while the first request is still running (others get 409); once set,
+    a repeat of the same request replays status, body and headers without doing the work again.
+    """
+
+    sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="idempotency_keys")
+    key = models.CharField(max_length=255)
+    # sha256 of method, path and canonical JSON body: the same key with another request is a mistake (422).
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    locked_at = models.DateTimeField(help_text="When the request now running took the key.")
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True)
+    response_headers = models.JSONField(default=dict, blank=True)
+
+    objects = IdempotencyKeyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["sub_account", "key"], name="idempotencykey_unique_key")]
+        indexes = [models.Index(fields=["created_at"], name="idempotencykey_created")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.sub_account_id})"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.response_status is not None

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -5,9 +7,11 @@ from accounts.models import APIKey, SubAccount
 
 
 @transaction.atomic
-def api_key_create(*, sub_account: SubAccount, name: str = "API key") -> tuple[APIKey, str]:
-    """Create a key; returns it and its secret, which is shown once and never stored."""
-    api_key = APIKey(sub_account=sub_account, name=name)
+def api_key_create(
+    *, sub_account: SubAccount, name: str = "API key", expires_at: datetime | None = None
+) -> tuple[APIKey, str]:
+    """Create a key (optionally expiring); returns it and its secret, which is shown once and never stored."""
+    api_key = APIKey(sub_account=sub_account, name=name, expires_at=expires_at)
     raw_key = api_key.set_new_secret()
     api_key.save()
     return api_key, raw_key

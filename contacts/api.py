@@ -1,23 +1,30 @@
 from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api import TenantScopedViewSet
 from contacts import services
-from contacts.filters import SORT_FIELDS, ContactFilter
+from contacts.filters import MAX_TAG_FILTER_LENGTH, SORT_FIELDS, ContactFilter
 from contacts.models import Contact
-from contacts.serializers import ContactSchemaSerializer, ContactWriteSerializer, contact_to_dict
-from contacts_site.api import StrictIntegerField, error_responses, list_envelope_schema
-from contacts_site.pagination import paginated_response
+from contacts.serializers import (
+    NO_NUL,
+    NOT_BLANK_NO_NUL,
+    ContactSchemaSerializer,
+    ContactWriteSerializer,
+    contact_to_dict,
+)
+from contacts_site.api import StrictIntegerField, error_responses, if_match_etags, list_envelope_schema
+from contacts_site.pagination import page_parameters, paginated_response
 
+SEARCH_MAX_LENGTH = 255
 ContactListSchema = list_envelope_schema("ContactList", ContactSchemaSerializer)
 
 
 class SearchParams(serializers.Serializer):
-    q = serializers.CharField(max_length=255)
+    q = serializers.CharField(max_length=SEARCH_MAX_LENGTH)
     limit = StrictIntegerField(min_value=1, max_value=100, default=10)
 
     def validate_q(self, value):
@@ -27,16 +34,60 @@ class SearchParams(serializers.Serializer):
 
 
 LIST_PARAMETERS = [
-    OpenApiParameter("search", OpenApiTypes.STR, description="Substring of name or email, or a phone in any format"),
-    OpenApiParameter("tag", OpenApiTypes.STR, many=True, explode=True, description="Repeatable; all must match"),
+    OpenApiParameter(
+        "search",
+        {"type": "string", "maxLength": SEARCH_MAX_LENGTH, "pattern": NO_NUL},
+        description="Substring of name or email, or a phone in any format; blank means no filter",
+        examples=[OpenApiExample("A name", value="smith"), OpenApiExample("A phone", value="(415) 555-2671")],
+    ),
+    OpenApiParameter(
+        "tag",
+        {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1, "maxLength": MAX_TAG_FILTER_LENGTH, "pattern": NO_NUL},
+        },
+        style="form",
+        explode=True,
+        description="Repeatable; all must match",
+        examples=[OpenApiExample("VIP customers", value=["vip"])],
+    ),
     OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORT_FIELDS), description="Default `created`"),
     OpenApiParameter("direction", OpenApiTypes.STR, enum=["asc", "desc"], description="Default desc (asc for `name`)"),
 ]
-PAGE_PARAMETERS = [
-    OpenApiParameter("limit", int, description="1–100, default 25"),
-    OpenApiParameter("offset", int, description="≥ 0, default 0; not with `cursor`"),
-    OpenApiParameter("cursor", str, description="`next_cursor` of the previous page: constant cost at any depth"),
-]
+ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    required=True,
+    description="The contact's current version; send it back in If-Match to write only if nobody changed it.",
+)
+IF_MATCH_HEADER = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Optional: an ETag from a GET. The write happens only if the contact is still that version, "
+    "else 412 `precondition_failed`. `*` matches any version.",
+)
+PAGE_PARAMETERS = page_parameters(default_limit=25)
+
+CREATE_EXAMPLE = OpenApiExample(
+    "A contact with custom data",
+    value={
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "phone": "+1 415-555-2671",
+        "tags": ["vip"],
+        "custom_fields": {"company": "Acme", "plan": "pro"},
+    },
+    request_only=True,
+)
+TAGS_EXAMPLE = OpenApiExample("Replace the tags", value={"tags": ["vip", "frequent"]}, request_only=True)
+CUSTOM_FIELDS_EXAMPLE = OpenApiExample(
+    "Set one custom field, remove another",
+    value={"custom_fields": {"plan": "enterprise", "trial": None}},
+    request_only=True,
+)
 
 
 class ContactViewSet(TenantScopedViewSet):
@@ -65,46 +116,61 @@ class ContactViewSet(TenantScopedViewSet):
         total = None if filterset.is_filtered else self.sub_account.contact_count
         return paginated_response(request, filterset.qs, contact_to_dict, total=total)
 
+    def _contact_response(self, contact: Contact, status: int = 200, headers: dict | None = None) -> Response:
+        return Response(contact_to_dict(contact), status=status, headers={"ETag": contact.etag, **(headers or {})})
+
     @extend_schema(
         request=ContactWriteSerializer,
+        parameters=[ETAG_HEADER],
         responses={201: ContactSchemaSerializer, **error_responses(400, 401, 409, 415)},
+        examples=[CREATE_EXAMPLE],
     )
     def create(self, request):
         """Create a contact. A second contact with the same email answers 409 naming the existing one."""
         contact = services.contact_create(sub_account=self.sub_account, **self._write_data(partial=False))
         location = f"{request.build_absolute_uri('/api/v1/contacts/')}{contact.pk}"
-        return Response(contact_to_dict(contact), status=201, headers={"Location": location})
+        return self._contact_response(contact, status=201, headers={"Location": location})
 
-    @extend_schema(responses={200: ContactSchemaSerializer, **error_responses(401, 404)})
+    @extend_schema(parameters=[ETAG_HEADER], responses={200: ContactSchemaSerializer, **error_responses(401, 404)})
     def retrieve(self, request, contact_id=None):
-        return Response(contact_to_dict(self.get_object()))
+        return self._contact_response(self.get_object())
 
     @extend_schema(
         request=ContactWriteSerializer,
-        responses={200: ContactSchemaSerializer, **error_responses(400, 401, 404, 409, 415)},
+        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+        responses={200: ContactSchemaSerializer, **error_responses(400, 401, 404, 409, 412, 415)},
+        examples=[TAGS_EXAMPLE, CUSTOM_FIELDS_EXAMPLE],
     )
     def partial_update(self, request, contact_id=None):
         """Change only the fields given: `tags` replaces the set, `custom_fields` merges (null removes a key)."""
-        contact = services.contact_update(contact=self.get_object(), **self._write_data(partial=True))
-        return Response(contact_to_dict(self.get_queryset().get(pk=contact.pk)))
+        contact = services.contact_update(
+            contact=self.get_object(), if_match=if_match_etags(request), **self._write_data(partial=True)
+        )
+        return self._contact_response(self.get_queryset().get(pk=contact.pk))
 
     @extend_schema(
-        request=ContactWriteSerializer,
-        responses={200: ContactSchemaSerializer, **error_responses(400, 401, 404, 409, 415)},
+        request=ContactWriteSerializer(partial=True),
+        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+        responses={200: ContactSchemaSerializer, **error_responses(400, 401, 404, 409, 412, 415)},
         description="Same partial meaning as PATCH: every field of a contact is optional.",
     )
     def update(self, request, contact_id=None):
         return self.partial_update(request, contact_id=contact_id)
 
-    @extend_schema(responses={204: None, **error_responses(401, 404)})
+    @extend_schema(parameters=[IF_MATCH_HEADER], responses={204: None, **error_responses(401, 404, 412)})
     def destroy(self, request, contact_id=None):
-        services.contact_delete(contact=self.get_object())
+        services.contact_delete(contact=self.get_object(), if_match=if_match_etags(request))
         return Response(status=204)
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, required=True, description="Name, email or phone (any format)"),
-            OpenApiParameter("limit", int, description="1–100, default 10"),
+            OpenApiParameter(
+                "q",
+                {"type": "string", "minLength": 1, "maxLength": SEARCH_MAX_LENGTH, "pattern": NOT_BLANK_NO_NUL},
+                required=True,
+                description="Name, email or phone (any format)",
+            ),
+            page_parameters(default_limit=10)[0],
         ],
         responses={
             200: inline_serializer("ContactSearchResult", {"data": ContactSchemaSerializer(many=True)}),

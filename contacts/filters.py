@@ -5,7 +5,7 @@ import django_filters.fields
 from django import forms
 from django.db.models import F
 
-from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH
+from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH, validate_no_nul
 
 CUSTOM_FIELD_PREFIX = "custom_field."
 
@@ -33,11 +33,15 @@ class PresentChoiceFilter(django_filters.ChoiceFilter):
     field_class = PresentChoiceField
 
 
+MAX_TAG_FILTER_LENGTH = 100
+
+
 class AnyTagField(forms.MultipleChoiceField):
     """Any tag name is a valid filter value: one the sub-account does not use simply matches nothing."""
 
     def valid_value(self, value):
-        return isinstance(value, str) and 0 < len(value) <= 100
+        # No NUL: PostgreSQL refuses it in a query parameter (a 500 otherwise).
+        return isinstance(value, str) and 0 < len(value) <= MAX_TAG_FILTER_LENGTH and "\x00" not in value
 
 
 class TagFilter(django_filters.MultipleChoiceFilter):
@@ -45,7 +49,12 @@ class TagFilter(django_filters.MultipleChoiceFilter):
 
 
 class ContactFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(method="filter_search", help_text="Substring of name or email, or a phone.")
+    search = django_filters.CharFilter(
+        method="filter_search",
+        max_length=255,
+        validators=[validate_no_nul],
+        help_text="Substring of name or email, or a phone.",
+    )
     tag = TagFilter(
         method="filter_tags",
         help_text="Repeatable: contacts carrying every tag given.",

@@ -1,3 +1,4 @@
+import hashlib
 import json
 
 from django.core.exceptions import ValidationError
@@ -8,7 +9,13 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from accounts.models import SubAccount, TenantModel
-from contacts.validators import normalize_phone, phone_search_forms, validate_custom_fields, validate_no_nul
+from contacts.validators import (
+    lower_keeping_length,
+    normalize_phone,
+    phone_search_forms,
+    validate_custom_fields,
+    validate_no_nul,
+)
 from contacts_site.ids import prefixed_id
 
 DEFAULT_PHONE_REGION = "US"
@@ -32,6 +39,12 @@ class ContactTag(TenantModel, TagBase):
     class Meta:
         verbose_name = "tag"
         constraints = [models.UniqueConstraint(fields=["sub_account", "name"], name="contacttag_unique_name")]
+
+    def slugify(self, tag, i=None):
+        # Unicode normalization can make a slug far longer than its tag ("ﷺ" becomes 18 characters):
+        # cut it so it always fits its column, leaving room for taggit's "_N" suffix.
+        slug = super().slugify(tag)[: self._meta.get_field("slug").max_length - 12]
+        return f"{slug}_{i}" if i is not None else slug
 
 
 class TaggedContact(TenantModel, TaggedItemBase):
@@ -66,7 +79,7 @@ class ContactQuerySet(models.QuerySet):
     def tagged(self, names: list[str]):
         """Contacts carrying every tag in `names` (names compared lowercased)."""
         queryset = self
-        for name in {name.strip().lower() for name in names}:
+        for name in {lower_keeping_length(name.strip()) for name in names}:
             queryset = queryset.filter(tagged_items__tag__name=name)
         return queryset
 
@@ -215,3 +228,24 @@ class Contact(TenantModel):
                 sub_account_id=self.sub_account_id, content_object=self
             ).select_related("tag")
         return sorted(item.tag.name for item in items)
+
+    @property
+    def etag(self) -> str:
+        """A strong HTTP entity tag of everything the API shows of this contact: any change gives a new one."""
+        state = [
+            self.pk,
+            self.name,
+            self.email,
+            self.phone,
+            self.tag_names,
+            self.custom_fields,
+            self.updated_at.isoformat() if self.updated_at else None,
+            self.last_conversation.isoformat() if self.last_conversation else None,
+            self.conversation_count,
+        ]
+        digest = hashlib.sha256(json.dumps(state, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        return f'"{digest[:32]}"'
+
+    def matches_etags(self, etags: list[str]) -> bool:
+        """`If-Match` semantics (RFC 9110 §13.1.1): `*` or any listed strong tag equal to ours."""
+        return "*" in etags or self.etag in etags

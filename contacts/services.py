@@ -11,11 +11,17 @@ from accounts.models import SubAccount, tenant_delete
 from contacts.models import Contact, ContactTag, TaggedContact
 from contacts.serializers import contact_to_dict
 from contacts.validators import MAX_TAGS, normalize_tags
-from contacts_site.api import Conflict
+from contacts_site.api import Conflict, PreconditionFailed
 from webhooks.events import changes_between
 from webhooks.services import event_emit, events_emit
 
 UNSET: Any = object()
+
+
+def _check_precondition(contact: Contact, if_match: list[str] | None) -> None:
+    # Checked under the row lock: a check before it would let two writers holding the same ETag both pass.
+    if if_match is not None and not contact.matches_etags(if_match):
+        raise PreconditionFailed()
 
 
 def _email_conflict_error(existing: Contact) -> Conflict:
@@ -124,12 +130,19 @@ def contact_update(
     phone: str | None = UNSET,
     tags: list[str] = UNSET,
     custom_fields: dict = UNSET,
+    if_match: list[str] | None = None,
 ) -> Contact:
-    """Change only the fields given. `tags` replaces the set; `custom_fields` merges key by key."""
+    """Change only the fields given. `tags` replaces the set; `custom_fields` merges key by key.
+
+    `if_match` (the request's If-Match ETags) makes the write conditional: PreconditionFailed if the
+    contact is no longer in the state the caller read.
+    """
     # Re-read under a row lock so concurrent partial updates (a tag here, a field there) compose.
     contact = (
         Contact.objects.for_account(contact.sub_account).select_for_update(of=("self",)).select_related("sub_account")
     ).get(pk=contact.pk)
+    # Compared before the changes below, raised after validation: a bad body is a 400 whatever its If-Match.
+    precondition_failed = if_match is not None and not contact.matches_etags(if_match)
     before = contact_to_dict(contact)
     if name is not UNSET:
         contact.name = name
@@ -142,6 +155,8 @@ def contact_update(
             raise ValidationError({"custom_fields": ["Expected an object of key/value pairs."]})
         contact.custom_fields = merge_custom_fields(contact.custom_fields, custom_fields)
     normalized_tags = _validate(contact, tags)
+    if precondition_failed:
+        raise PreconditionFailed()
     _save(contact, normalized_tags)
     after = contact_to_dict(contact)
     # An update that changes nothing a client can see (only `updated_at`) is not news to anyone.
@@ -152,8 +167,14 @@ def contact_update(
 
 
 @transaction.atomic
-def contact_delete(*, contact: Contact) -> None:
-    """Erase the contact and everything hanging off it (tags, conversations, messages)."""
+def contact_delete(*, contact: Contact, if_match: list[str] | None = None) -> None:
+    """Erase the contact and everything hanging off it (tags, conversations, messages).
+
+    `if_match`: delete only if the contact is still the version the caller read (else PreconditionFailed).
+    """
+    if if_match is not None:
+        locked = Contact.objects.for_account(contact.sub_account_id).select_for_update(of=("self",)).get(pk=contact.pk)
+        _check_precondition(locked, if_match)
     contacts_delete(sub_account=contact.sub_account, queryset=Contact.objects.filter(pk=contact.pk))
 
 

@@ -34,6 +34,12 @@ def phone_search_forms(query: str, region: str) -> tuple[str | None, str]:
     return e164, digits
 
 
+def lower_keeping_length(text: str) -> str:
+    """Lowercase, except the rare characters whose lowercase is longer ("İ" → "i̇"), kept as they are:
+    a tag checked at 50 characters must still be 50 characters when stored."""
+    return "".join(lowered if len(lowered := char.lower()) == 1 else char for char in text)
+
+
 def normalize_tags(tags) -> list[str]:
     """Tags as stored: trimmed, lowercased, unique, sorted. Raises ValidationError for a bad list."""
     if not isinstance(tags, (list, tuple)):
@@ -42,7 +48,7 @@ def normalize_tags(tags) -> list[str]:
     for tag in tags:
         if not isinstance(tag, str):
             raise ValidationError("Each tag must be a string.", code="invalid")
-        name = tag.strip().lower()
+        name = lower_keeping_length(tag.strip())
         if not name or len(name) > MAX_TAG_LENGTH:
             raise ValidationError(f"Each tag must be 1–{MAX_TAG_LENGTH} characters.", code="invalid")
         if "\x00" in name:

@@ -1,15 +1,24 @@
 """What every API endpoint shares: one error shape, the list envelope, strict query parameters."""
 
 import logging
+import math
+import re
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.http import parse_etags
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
+from rest_framework.metadata import SimpleMetadata
 from rest_framework.response import Response
 
+from contacts_site.context import current_request_id
+
 logger = logging.getLogger(__name__)
+
+INTEGER_TEXT = re.compile(r"-?[0-9]{1,18}")
 
 
 class Conflict(exceptions.APIException):
@@ -24,6 +33,30 @@ class Conflict(exceptions.APIException):
         self.conflicts = conflicts or []
 
 
+class PreconditionFailed(exceptions.APIException):
+    """412: `If-Match` named a version of the object that is no longer the current one."""
+
+    status_code = HTTPStatus.PRECONDITION_FAILED
+    api_code = "precondition_failed"
+    default_detail = "The object changed since you read it (If-Match does not match its current ETag)."
+
+
+class IdempotencyMismatch(exceptions.APIException):
+    """422: an Idempotency-Key reused with a different request."""
+
+    status_code = HTTPStatus.UNPROCESSABLE_ENTITY
+    api_code = "idempotency_mismatch"
+    default_detail = "This Idempotency-Key was already used with a different request."
+
+
+class IdempotencyInProgress(exceptions.APIException):
+    """409: the first request with this Idempotency-Key has not finished yet."""
+
+    status_code = HTTPStatus.CONFLICT
+    api_code = "idempotency_in_progress"
+    default_detail = "A request with this Idempotency-Key is still being processed; retry later."
+
+
 ERROR_CODES = {
     400: "validation_error",
     401: "unauthenticated",
@@ -34,6 +67,7 @@ ERROR_CODES = {
     409: "conflict",
     412: "precondition_failed",
     413: "payload_too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
     422: "unprocessable_entity",
     429: "rate_limited",
@@ -42,7 +76,16 @@ ERROR_CODES = {
 
 
 def error_body(status: int, message: str, *, code: str | None = None, **extra) -> dict:
-    return {"error": {"status": status, "code": code or ERROR_CODES.get(status, "error"), "message": message, **extra}}
+    """The API's error shape. `request_id` (also the answer's X-Request-Id) lets a caller quote the failure."""
+    return {
+        "error": {
+            "status": status,
+            "code": code or ERROR_CODES.get(status, "error"),
+            "message": message,
+            **extra,
+            "request_id": current_request_id(),
+        }
+    }
 
 
 def _flatten(detail) -> list[str] | dict:
@@ -85,18 +128,31 @@ def exception_handler(exc, context):
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header
         if getattr(exc, "wait", None) is not None:
-            headers["Retry-After"] = str(int(exc.wait))
+            # Rounded up: retrying after the floor of the wait would be refused again.
+            headers["Retry-After"] = str(max(1, math.ceil(exc.wait)))
         status = exc.status_code
         if status == 401:
             view = context.get("view")
             request = context.get("request")
             if view is not None and request is not None:
                 headers["WWW-Authenticate"] = view.get_authenticate_header(request) or "Bearer"
-        code = ERROR_CODES.get(status) or (exc.get_codes() if isinstance(exc.get_codes(), str) else "error")
+        code = (
+            getattr(exc, "api_code", None)
+            or ERROR_CODES.get(status)
+            or (exc.get_codes() if isinstance(exc.get_codes(), str) else "error")
+        )
         return Response(error_body(status, str(exc.detail), code=code), status=status, headers=headers)
 
     logger.exception("Unhandled error in API view", exc_info=exc)
     return Response(error_body(500, "Something went wrong on our side."), status=500)
+
+
+def if_match_etags(request) -> list[str] | None:
+    """The entity tags of the request's `If-Match` header, or None when it has none (unconditional write)."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    return parse_etags(header)
 
 
 def json_error_view(status: int, message: str):
@@ -104,6 +160,20 @@ def json_error_view(status: int, message: str):
         return JsonResponse(error_body(status, message), status=status)
 
     return view
+
+
+class APIMetadata(SimpleMetadata):
+    """OPTIONS answers name, description and media types; the OpenAPI schema is where fields are described
+    (DRF's default introspects a `serializer_class`, which our viewsets do not have)."""
+
+    def determine_metadata(self, request, view):
+        return {
+            "name": view.get_view_name(),
+            "description": view.get_view_description(),
+            "renders": [renderer.media_type for renderer in view.renderer_classes],
+            "parses": [parser.media_type for parser in view.parser_classes],
+            "schema": "/api/schema/",
+        }
 
 
 class BlankIsAValueMixin:
@@ -123,17 +193,30 @@ class StrictIntegerField(BlankIsAValueMixin, serializers.IntegerField):
     """An integer query parameter: digits only (no `1.0`, no blanks), so bad paging is a 400, not a guess."""
 
     def to_internal_value(self, data):
-        if isinstance(data, str) and not data.strip().lstrip("-").isdigit():
+        # ASCII digits only: str.isdigit() would also let "٣" or "²" through.
+        if isinstance(data, str) and not INTEGER_TEXT.fullmatch(data):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "Messages by field name; a list's or object's items nest by index or key.",
+        "additionalProperties": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object"}]},
+    }
+)
+class FieldErrorsField(serializers.DictField):
+    pass
 
 
 class ErrorDetailSerializer(serializers.Serializer):
     status = serializers.IntegerField()
     code = serializers.CharField()
     message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    fields = FieldErrorsField(required=False)
     conflicts = serializers.ListField(child=serializers.DictField(), required=False)
+    request_id = serializers.CharField(help_text="The answer's X-Request-Id: quote it when reporting a problem.")
 
 
 class ErrorSerializer(serializers.Serializer):

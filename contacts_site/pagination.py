@@ -18,6 +18,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -25,17 +26,47 @@ from rest_framework.response import Response
 from contacts_site.api import QueryCharField, StrictIntegerField
 
 TOTAL_COUNT_CAP = 1000
+# Largest offset a list accepts: beyond any real table, and inside a 64-bit SQL integer.
+MAX_OFFSET = 1_000_000_000
+MAX_CURSOR_LENGTH = 1000
 
 
 class PageParams(serializers.Serializer):
     limit = StrictIntegerField(min_value=1, max_value=100, default=25)
-    offset = StrictIntegerField(min_value=0, default=0)
-    cursor = QueryCharField(required=False, max_length=1000, trim_whitespace=False)
+    offset = StrictIntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
+    cursor = QueryCharField(required=False, max_length=MAX_CURSOR_LENGTH, trim_whitespace=False)
 
     def validate(self, attrs):
         if "cursor" in attrs and "offset" in self.initial_data:
             raise ValidationError({"cursor": ["Use either cursor or offset, not both."]})
         return attrs
+
+
+def page_parameters(*, default_limit: int = 25, cursor: bool = True) -> list[OpenApiParameter]:
+    """The documented paging query parameters, with the exact bounds PageParams enforces.
+
+    `cursor=False` for lists whose ordering is not keyset-able (the cursor would always be refused).
+    """
+    parameters = [
+        OpenApiParameter(
+            "limit", {"type": "integer", "minimum": 1, "maximum": 100}, description=f"1–100, default {default_limit}"
+        ),
+        OpenApiParameter(
+            "offset",
+            {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+            description="≥ 0, default 0" + ("; not with `cursor`" if cursor else ""),
+        ),
+    ]
+    if cursor:
+        parameters.append(
+            OpenApiParameter(
+                "cursor",
+                {"type": "string", "minLength": 1, "maxLength": MAX_CURSOR_LENGTH},
+                description="`next_cursor` of the previous page (opaque; only a cursor this API issued for the "
+                "same sort is valid, anything else is 400): constant cost at any depth",
+            )
+        )
+    return parameters
 
 
 def _ordering(queryset) -> list[tuple[str, bool]] | None:

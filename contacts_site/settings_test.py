@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-used-anywhere-else-0123456789")
+# The test client speaks plain http: with DEBUG off, production would redirect it to https.
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 
 from contacts_site.settings import *
 

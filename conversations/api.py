@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from accounts.api import TenantScopedViewSet
 from contacts.models import Contact
 from contacts_site.api import error_responses, list_envelope_schema
-from contacts_site.pagination import paginated_response
+from contacts_site.pagination import page_parameters, paginated_response
 from conversations import services
 from conversations.filters import SORT_FIELDS, ConversationFilter
 from conversations.models import Conversation, Message
@@ -43,14 +43,6 @@ LIST_PARAMETERS = [
     ),
     OpenApiParameter("direction", str, enum=["asc", "desc"], description="Default desc (newest first)"),
 ]
-
-
-def page_parameters(default_limit: int = 25) -> list[OpenApiParameter]:
-    return [
-        OpenApiParameter("limit", int, description=f"1–100, default {default_limit}"),
-        OpenApiParameter("offset", int, description="≥ 0, default 0; not with `cursor`"),
-        OpenApiParameter("cursor", str, description="`next_cursor` of the previous page"),
-    ]
 
 
 def _validated(serializer_class, data) -> dict:
@@ -127,7 +119,7 @@ class ConversationViewSet(TenantScopedViewSet):
         return Response(status=204)
 
     @extend_schema(
-        parameters=page_parameters(MESSAGE_PAGE_LIMIT),
+        parameters=page_parameters(default_limit=MESSAGE_PAGE_LIMIT),
         responses={200: MessageListSchema, **error_responses(400, 401, 404)},
     )
     @action(detail=True, methods=["get"])

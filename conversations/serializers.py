@@ -1,10 +1,33 @@
 """JSON ⇄ conversations and messages. These check JSON types; the rules live in the model layer."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contacts.serializers import StrictCharField, StrictSerializer, _iso
+from contacts.serializers import (
+    NOT_BLANK_NO_NUL,
+    ModelCheckedTextField,
+    StrictCharField,
+    StrictSerializer,
+    _iso,
+)
 from contacts.validators import validate_no_nul
-from conversations.models import Conversation, Message
+from conversations.models import MAX_MESSAGE_LENGTH, Conversation, Message
+
+MAX_SUBJECT_LENGTH = Conversation._meta.get_field("subject").max_length
+
+
+# The schema states the model's rules (what the fuzzer holds the server to); the model still enforces them.
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": MAX_MESSAGE_LENGTH, "pattern": NOT_BLANK_NO_NUL})
+class MessageBodyField(ModelCheckedTextField):
+    pass
+
+
+# "No NUL" as `not` rather than `pattern`: drf-spectacular would wrap a blankable field with a pattern in a
+# oneOf that "" matches twice (so "" would read as invalid, though it means "no subject").
+@extend_schema_field({"type": "string", "maxLength": MAX_SUBJECT_LENGTH, "not": {"type": "string", "pattern": "\\x00"}})
+class SubjectField(StrictCharField):
+    pass
+
 
 CONVERSATION_READ_ONLY_FIELDS = ("id", "created_at", "updated_at", "last_message_at", "message_count")
 MESSAGE_READ_ONLY_FIELDS = ("id", "conversation_id", "created_at")
@@ -62,7 +85,7 @@ class MessageWriteSerializer(StrictSerializer):
     read_only_names = MESSAGE_READ_ONLY_FIELDS
 
     # The length (1–10,000) and blankness are the model's rules (Message.body); here only the JSON type.
-    body = StrictCharField(allow_blank=True, trim_whitespace=False)
+    body = MessageBodyField(trim_whitespace=False)
     direction = serializers.ChoiceField(choices=Message.Direction.choices)
     sender = serializers.ChoiceField(choices=Message.Sender.choices)
 
@@ -72,7 +95,9 @@ class ConversationCreateSerializer(StrictSerializer):
 
     contact_id = StrictCharField(max_length=64, validators=[validate_no_nul])
     channel = serializers.ChoiceField(choices=Conversation.Channel.choices)
-    subject = StrictCharField(required=False, allow_blank=True, allow_null=True, trim_whitespace=False)
+    subject = SubjectField(
+        required=False, allow_blank=True, allow_null=True, trim_whitespace=False, max_length=MAX_SUBJECT_LENGTH
+    )
     status = serializers.ChoiceField(choices=Conversation.Status.choices, required=False)
     assignee = JSONIntegerField(required=False, allow_null=True, help_text="User id of a staff member, or null.")
     message = MessageWriteSerializer(required=False, help_text="An optional first message, created with it.")
@@ -89,7 +114,9 @@ class ConversationUpdateSerializer(StrictSerializer):
     read_only_names = (*CONVERSATION_READ_ONLY_FIELDS, "contact_id", "channel")
 
     status = serializers.ChoiceField(choices=Conversation.Status.choices, required=False)
-    subject = StrictCharField(required=False, allow_blank=True, allow_null=True, trim_whitespace=False)
+    subject = SubjectField(
+        required=False, allow_blank=True, allow_null=True, trim_whitespace=False, max_length=MAX_SUBJECT_LENGTH
+    )
     assignee = JSONIntegerField(required=False, allow_null=True, help_text="User id of a staff member, or null.")
 
 

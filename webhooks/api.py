@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from accounts.api import TenantScopedViewSet
 from contacts_site.api import error_responses, list_envelope_schema
-from contacts_site.pagination import paginated_response
+from contacts_site.pagination import page_parameters, paginated_response
 from webhooks import services
 from webhooks.models import Delivery, DeliveryAttempt, Endpoint
 from webhooks.serializers import (
@@ -22,10 +22,7 @@ from webhooks.serializers import (
 
 EndpointListSchema = list_envelope_schema("WebhookList", EndpointSchemaSerializer)
 DeliveryListSchema = list_envelope_schema("DeliveryList", DeliverySchemaSerializer)
-PAGE_PARAMETERS = [
-    OpenApiParameter("limit", int, description="1–100, default 25"),
-    OpenApiParameter("offset", int, description="≥ 0, default 0"),
-]
+PAGE_PARAMETERS = page_parameters(default_limit=25, cursor=False)
 
 
 def with_log(deliveries):
@@ -78,7 +75,7 @@ class WebhookViewSet(TenantScopedViewSet):
         return Response(endpoint_to_dict(endpoint))
 
     @extend_schema(
-        request=EndpointWriteSerializer,
+        request=EndpointWriteSerializer(partial=True),
         responses={200: EndpointSchemaSerializer, **error_responses(400, 401, 404, 415)},
         description="Same partial meaning as PATCH.",
     )

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import SubAccount, TenantModel
+from contacts.validators import validate_no_nul
 from contacts_site.ids import prefixed_id
 from webhooks.events import ALL_EVENTS, EVENT_TYPES
 from webhooks.signing import secret_generate
@@ -49,7 +50,8 @@ class Endpoint(TenantModel):
     id = models.CharField(primary_key=True, max_length=32, default=new_endpoint_id, editable=False)
     sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="webhook_endpoints")
     url = models.CharField("URL", max_length=2048, validators=[validate_target_url])
-    description = models.CharField(max_length=255, blank=True, default="")
+    # No NUL: PostgreSQL text cannot hold it (a 500 there, a stored NUL on SQLite).
+    description = models.CharField(max_length=255, blank=True, default="", validators=[validate_no_nul])
     events = models.JSONField(default=list, validators=[validate_event_types])
     enabled = models.BooleanField(default=True)
     disabled_reason = models.CharField(max_length=500, blank=True, default="", editable=False)
@@ -74,7 +76,9 @@ class Endpoint(TenantModel):
 
     def clean_fields(self, exclude=None):
         """Normalize the event list (unique, catalogue order) so equal subscriptions compare equal."""
-        if isinstance(self.events, list) and all(isinstance(item, str) for item in self.events):
+        known = {*EVENT_TYPES, ALL_EVENTS}
+        # Unknown types are left in place for the validator to refuse: "*" must not swallow a typo.
+        if isinstance(self.events, list) and all(isinstance(item, str) and item in known for item in self.events):
             chosen = set(self.events)
             self.events = (
                 [ALL_EVENTS]

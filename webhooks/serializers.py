@@ -2,11 +2,13 @@
 
 import json
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contacts.serializers import StrictCharField, StrictSerializer
+from contacts.serializers import ModelCheckedTextField, StrictCharField, StrictSerializer
 from webhooks.events import ALL_EVENTS, EVENT_TYPES, iso
 from webhooks.models import Delivery, DeliveryAttempt, Endpoint
+from webhooks.targets import MAX_URL_LENGTH
 
 ENDPOINT_READ_ONLY_FIELDS = ("id", "secret", "disabled_reason", "disabled_at", "created_at", "updated_at")
 
@@ -63,16 +65,44 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
+# The schema states the model's rules (what `make fuzz` holds the server to); the model enforces them.
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "webhook-url",
+        "minLength": 1,
+        "maxLength": MAX_URL_LENGTH,
+        "description": "https://… on a public host (http and private addresses only in development), no #fragment",
+    }
+)
+class WebhookURLField(ModelCheckedTextField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "minItems": 1,
+        "items": {"type": "string", "enum": [*EVENT_TYPES, ALL_EVENTS]},
+        "description": f'Event types wanted: {", ".join(EVENT_TYPES)}; or ["{ALL_EVENTS}"] for all',
+    }
+)
+class EventTypesField(serializers.ListField):
+    pass
+
+
+# "No NUL" as `not` rather than `pattern`: see conversations.serializers.SubjectField.
+@extend_schema_field({"type": "string", "maxLength": 255, "not": {"type": "string", "pattern": "\\x00"}})
+class DescriptionField(StrictCharField):
+    pass
+
+
 class EndpointWriteSerializer(StrictSerializer):
     read_only_names = ENDPOINT_READ_ONLY_FIELDS
 
-    url = StrictCharField(trim_whitespace=False, allow_blank=True, help_text="https://… (http only in development)")
-    events = serializers.ListField(
-        child=StrictCharField(),
-        allow_empty=True,
-        help_text=f'Event types wanted: {", ".join(EVENT_TYPES)}; or ["{ALL_EVENTS}"] for all',
-    )
-    description = StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
+    url = WebhookURLField(trim_whitespace=False)
+    events = EventTypesField(child=StrictCharField(), allow_empty=True)
+    description = DescriptionField(required=False, allow_blank=True, trim_whitespace=False)
     enabled = StrictBooleanField(required=False)
 
 

@@ -70,7 +70,7 @@ def test_errors_have_the_documented_shape(api_client):
     response = api_client.post(CONTACTS_URL, {"name": "", "phone": "bad"}, format="json")
 
     error = _error(response)
-    assert set(error) == {"status", "code", "message", "fields"}
+    assert set(error) == {"status", "code", "message", "fields", "request_id"}
     assert error["status"] == 400
     assert set(error["fields"]) == {"name", "phone"}
     assert all(isinstance(messages, list) for messages in error["fields"].values())

@@ -81,7 +81,8 @@ def test_without_a_replica_url_there_is_no_router():
     assert not getattr(settings, "DATABASE_ROUTERS", [])
 
 
-@pytest.mark.django_db
+# transaction=True: inside the test's own transaction every read would rightly go to the primary.
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("method", ["GET", "HEAD"])
 def test_the_router_reads_from_the_replica_only_for_safe_requests_outside_transactions(method, rf):
     from django.db import transaction

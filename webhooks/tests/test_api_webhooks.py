@@ -194,3 +194,12 @@ def test_the_schema_documents_every_webhook_endpoint(anonymous_client):
     assert "post" in paths["/api/v1/webhooks/{webhook_id}/rotate-secret"]
     assert "get" in paths["/api/v1/deliveries/{delivery_id}"]
     assert "post" in paths["/api/v1/deliveries/{delivery_id}/redeliver"]
+
+
+def test_an_unknown_event_type_is_refused_even_beside_the_wildcard(api_client):
+    response = api_client.post(
+        "/api/v1/webhooks", {"url": "https://hooks.example.com/x", "events": ["*", "contact.typo"]}, format="json"
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "events" in response.json()["error"]["fields"]

@@ -1,0 +1,68 @@
+"""Per-API-key rate limiting in the Django cache (Redis in production, local memory by default).
+
+A fixed window: the counter for a key and a window is created with `cache.add` (SET NX in Redis)
+and bumped with `cache.incr` (INCRBY), both atomic, so any number of workers sharing the cache
+accept at most `limit` requests per window and key.
+"""
+
+import math
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from rest_framework.throttling import BaseThrottle
+
+from accounts.models import APIKey
+
+
+@dataclass(frozen=True)
+class RateLimitState:
+    limit: int
+    remaining: int
+    reset: int  # seconds until the window ends
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(self.reset),
+        }
+
+
+def _count(cache_key: str, window: int) -> int:
+    """Add one to the window's counter and return it; atomic in every shared cache backend."""
+    # The counter outlives its window by a second so a slow request at the edge still finds it.
+    if cache.add(cache_key, 1, timeout=window + 1):
+        return 1
+    try:
+        return cache.incr(cache_key)
+    except ValueError:
+        # Expired between add and incr: this request opens the window again.
+        cache.add(cache_key, 1, timeout=window + 1)
+        return 1
+
+
+class APIKeyRateThrottle(BaseThrottle):
+    """Limits each API key to its sub-account's requests per window (settings' default otherwise).
+
+    Leaves the state on the Django request; RateLimitHeadersMiddleware turns it into X-RateLimit-*
+    on the answer, whatever the view then does. Requests not made with a key are not counted here.
+    """
+
+    def allow_request(self, request, view):
+        api_key = request.auth
+        if not isinstance(api_key, APIKey):
+            return True
+        limit, window = api_key.sub_account.rate_limit()
+        now = time.time()
+        window_start = int(now // window) * window
+        # The key's prefix is random, so a re-used primary key (tests roll back) never inherits a count.
+        cache_key = f"ratelimit:{api_key.pk}:{api_key.prefix}:{window}:{window_start}"
+        count = _count(cache_key, window)
+        self.wait_seconds = window_start + window - now
+        state = RateLimitState(limit=limit, remaining=max(0, limit - count), reset=max(1, math.ceil(self.wait_seconds)))
+        request._request.rate_limit = state
+        return count <= limit
+
+    def wait(self):
+        return self.wait_seconds

@@ -1,0 +1,114 @@
+"""Request-wide guards that sit in front of every view: request ids, the request log line, body size.
+
+`RequestIdMiddleware` goes first in MIDDLEWARE, so every answer, whichever layer produced it (a 413
+below, Django's 404, a DRF error, a page), carries `X-Request-Id`.
+"""
+
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.core.signals import request_finished
+from django.dispatch import receiver
+from django.http import HttpResponse, JsonResponse
+
+from contacts_site.api import error_body
+from contacts_site.context import request_id_var
+
+REQUEST_ID_HEADER = "X-Request-Id"
+# A caller's id is kept only if it is short and plain: it ends up in logs and headers, so no spaces,
+# quotes, control characters or anything that could forge a log line.
+SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+
+request_logger = logging.getLogger("contacts_site.request")
+
+
+def _request_id_from(request) -> str:
+    sent = request.headers.get(REQUEST_ID_HEADER, "")
+    if SANE_REQUEST_ID.fullmatch(sent):
+        return sent
+    return uuid.uuid4().hex
+
+
+class RequestIdMiddleware:
+    """Tags the request with an id (the caller's `X-Request-Id` if sane, else a new one), echoes it in
+    the answer, and writes one log line per request: method, path, status, duration, request id.
+
+    The line never holds the query string or any header: the API key travels in `Authorization`
+    and must never reach a log in clear.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = _request_id_from(request)
+        request.request_id = request_id
+        # Cleared on request_finished, not here: Django logs a 4xx/5xx ("Not Found: …") after the
+        # middleware has returned, and that line belongs to this request too.
+        request_id_var.set(request_id)
+        started = time.perf_counter()
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        request_logger.info(
+            "%s %s %s %.1fms",
+            request.method,
+            request.path,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+            extra={"request_id": request_id, "status_code": response.status_code},
+        )
+        return response
+
+
+@receiver(request_finished)
+def _forget_request_id(**kwargs):
+    request_id_var.set(None)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE (413) or a URL longer than MAX_URL_BYTES (414)
+    before anything reads them, in the API's error shape under /api/ and as plain text elsewhere.
+
+    Django enforces the body limit only when `request.body` is read; DRF's parsers read the stream
+    directly, so without this an API request could make the server buffer any size it is sent.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        body_limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        url_length = len(request.META.get("PATH_INFO", "").encode()) + len(request.META.get("QUERY_STRING", ""))
+        if body_limit is not None and length > body_limit:
+            return self._refuse(request, 413, f"The request body is larger than {body_limit} bytes.")
+        if url_length > settings.MAX_URL_BYTES:
+            return self._refuse(request, 414, f"The URL is longer than {settings.MAX_URL_BYTES} bytes.")
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request, status: int, message: str):
+        if request.path.startswith("/api/"):
+            return JsonResponse(error_body(status, message), status=status)
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+class RateLimitHeadersMiddleware:
+    """Copies the caller's rate-limit state (set by the API throttle) onto the answer as X-RateLimit-*."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        state = getattr(request, "rate_limit", None)
+        if state is not None:
+            for name, value in state.headers().items():
+                response[name] = value
+        return response
