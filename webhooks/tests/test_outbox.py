@@ -185,3 +185,16 @@ def test_a_bulk_delete_given_a_bare_sub_account_still_names_it_in_the_events(sub
 
     (payload,) = _payloads("contact.deleted")
     assert payload["sub_account"] == sub_account.slug == "acme"
+
+
+def test_a_bulk_delete_by_tag_deletes_and_reports_every_matching_contact(sub_account):
+    from contacts.services import contacts_delete
+
+    vips = [ContactFactory(sub_account=sub_account, tags=["vip"]) for _ in range(3)]
+    ContactFactory(sub_account=sub_account, tags=["other"])
+
+    deleted = contacts_delete(sub_account=sub_account, queryset=Contact.objects.tagged(["vip"]))
+
+    assert deleted == 3
+    assert sorted(p["data"]["id"] for p in _payloads("contact.deleted")) == sorted(c.pk for c in vips)
+    assert Contact.objects.count() == 1
