@@ -89,11 +89,12 @@ def tenant_delete(queryset, *, sub_account_id: int) -> int:
     non-tenant models fall back to Django's own handling. Run it inside the caller's transaction.
     """
     model = queryset.model
-    doomed = model._base_manager.filter(
-        sub_account_id=sub_account_id, pk__in=queryset.filter(sub_account_id=sub_account_id).values("pk")
-    )
+    # The ids are read once, before any child goes: a queryset filtered through a child (contacts by tag)
+    # would match nothing once the children are deleted, and the parents would survive.
+    ids = list(queryset.filter(sub_account_id=sub_account_id).values_list("pk", flat=True))
+    doomed = model._base_manager.filter(sub_account_id=sub_account_id, pk__in=ids)
     for relation in model._meta.related_objects:
-        children = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": doomed.values("pk")})
+        children = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": ids})
         if relation.on_delete is models.CASCADE and issubclass(relation.related_model, TenantModel):
             tenant_delete(children, sub_account_id=sub_account_id)
         elif relation.on_delete is models.CASCADE:
