@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run demo test lint format migrations-check clean
+.PHONY: setup run demo test lint format migrations-check clean bench bench-small
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,19 @@ format: $(VENV)/.installed
 
 migrations-check: $(VENV)/.installed
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# The benchmark (bench/, docs/benchmarks.md). Each URL names a database the harness drops and recreates.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/contacts_bench
+BENCH_SMALL_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/contacts_bench_small
+
+bench: $(VENV)/.installed  ## 1M contacts on PostgreSQL + 100k on SQLite, over HTTP; writes docs/benchmarks.md
+	$(BIN)/python -m bench run --contacts 1000000 --sqlite-contacts 100000 \
+		--database-url $(BENCH_DATABASE_URL) --output docs/benchmarks.md $(BENCH_ARGS)
+
+bench-small: $(VENV)/.installed  ## the same harness at 50k contacts, in under two minutes (CI runs it; no thresholds)
+	$(BIN)/python -m bench run --contacts 50000 --sqlite-contacts 10000 --requests 40 --warmup 5 --max-seconds 3 \
+		--sql-repeats 10 --sql-max-seconds 2 \
+		--database-url $(BENCH_SMALL_DATABASE_URL) --output bench-results/benchmarks-small.md $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

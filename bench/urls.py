@@ -1,0 +1,16 @@
+"""The product's URLs plus the naive baseline under /naive/ (outside /api/, whose catch-all answers 404)."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from bench.naive import NaiveContactViewSet
+
+router = SimpleRouter()
+router.register("contacts", NaiveContactViewSet, basename="naive-contact")
+
+urlpatterns = [
+    path("naive/api/v1/", include(router.urls)),
+    path("", include("contacts_site.urls")),
+]
+
+handler500 = "contacts_site.urls.server_error"
