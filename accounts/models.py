@@ -44,6 +44,22 @@ class SubAccount(models.Model):
         return self.name
 
 
+class TenantModel(models.Model):
+    """Base of every model owned by a sub-account (each declares its own `sub_account` foreign key).
+
+    Django updates a saved row with `WHERE id = …`; here the sub-account is added to that WHERE, so
+    that every statement on a tenant table names its tenant: a second wall behind the querysets, and
+    what lets a sharded PostgreSQL (Citus, distributed by sub_account_id) route the statement to one
+    shard.
+    """
+
+    class Meta:
+        abstract = True
+
+    def _do_update(self, base_qs, *args, **kwargs):
+        return super()._do_update(base_qs.filter(sub_account_id=self.sub_account_id), *args, **kwargs)
+
+
 class Membership(models.Model):
     class Role(models.TextChoices):
         ADMIN = "admin", "Admin"

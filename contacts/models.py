@@ -7,7 +7,7 @@ from django.db.models.fields.json import KeyTransform
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from accounts.models import SubAccount
+from accounts.models import SubAccount, TenantModel
 from contacts.validators import normalize_phone, phone_search_forms, validate_custom_fields, validate_no_nul
 from contacts_site.ids import prefixed_id
 
@@ -20,7 +20,7 @@ def new_contact_id() -> str:
     return prefixed_id("ct")
 
 
-class ContactTag(TagBase):
+class ContactTag(TenantModel, TagBase):
     """A tag name within one sub-account: another sub-account's `vip` is a different row it never sees."""
 
     name = models.CharField(max_length=50)
@@ -34,7 +34,7 @@ class ContactTag(TagBase):
         constraints = [models.UniqueConstraint(fields=["sub_account", "name"], name="contacttag_unique_name")]
 
 
-class TaggedContact(TaggedItemBase):
+class TaggedContact(TenantModel, TaggedItemBase):
     """The contact↔tag link, with a real foreign key to Contact (taggit's generic relation filters far slower)."""
 
     content_object = models.ForeignKey("Contact", on_delete=models.CASCADE, related_name="tagged_items")
@@ -135,7 +135,7 @@ class ContactQuerySet(models.QuerySet):
         return queryset.filter(_custom_field__in=candidates)
 
 
-class Contact(models.Model):
+class Contact(TenantModel):
     id = models.CharField(primary_key=True, max_length=32, default=new_contact_id, editable=False)
     # No single-column index: every composite index below leads with sub_account.
     sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="contacts", db_index=False)

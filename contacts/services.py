@@ -113,7 +113,9 @@ def contact_update(
 ) -> Contact:
     """Change only the fields given. `tags` replaces the set; `custom_fields` merges key by key."""
     # Re-read under a row lock so concurrent partial updates (a tag here, a field there) compose.
-    contact = Contact.objects.select_for_update().select_related("sub_account").get(pk=contact.pk)
+    contact = (
+        Contact.objects.for_account(contact.sub_account).select_for_update(of=("self",)).select_related("sub_account")
+    ).get(pk=contact.pk)
     if name is not UNSET:
         contact.name = name
     if email is not UNSET:

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
@@ -24,12 +25,24 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "contacts_site.urls.bad_request"
+handler403 = "contacts_site.urls.permission_denied"
 handler500 = "contacts_site.urls.server_error"
 
 
-def server_error(request):
-    if request.path.startswith("/api/"):
-        return json_error_view(500, "Something went wrong on our side.")(request)
-    from django.views.defaults import server_error as html_server_error
+def _api_aware(status: int, message: str, html_view):
+    """Errors raised outside DRF (a bad Host header, a crash in middleware) still answer the API's
+    JSON shape under /api/, and Django's pages elsewhere."""
+    json_view = json_error_view(status, message)
 
-    return html_server_error(request)
+    def view(request, *args, **kwargs):
+        if request.path.startswith("/api/"):
+            return json_view(request)
+        return html_view(request, *args, **kwargs)
+
+    return view
+
+
+bad_request = _api_aware(400, "Bad request.", defaults.bad_request)
+permission_denied = _api_aware(403, "Forbidden.", defaults.permission_denied)
+server_error = _api_aware(500, "Something went wrong on our side.", defaults.server_error)

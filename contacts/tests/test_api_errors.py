@@ -87,3 +87,10 @@ def test_a_nul_byte_in_a_search_is_refused_not_a_server_error(api_client):
     response = api_client.get(CONTACTS_URL + "/search", {"q": "a\x00b"})
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_a_disallowed_host_header_answers_json_400_under_the_api(api_client):
+    response = api_client.get(CONTACTS_URL, HTTP_HOST="evil.example")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert _error(response)["code"] == "validation_error"
