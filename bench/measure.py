@@ -224,7 +224,7 @@ def server_env(database_url: str, secret_key: str) -> dict[str, str]:
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": secret_key,
             "DATABASE_URL": database_url,
-            "LOG_LEVEL": "WARNING",
+            "LOG_LEVEL": "ERROR",  # not a warning line per 401 of the readiness probe; 500s still show
         }
     )
     return env

@@ -324,6 +324,8 @@ def markdown(data: dict, targets: list[dict]) -> str:
         ),
         "",
         (
+            "*Matches*: how many contacts of the sub-account the filter or term matches. For statements of "
+            "hundreds of milliseconds, *API − SQL* is within the noise and can come out negative. "
             "Reading of the search target: *every* 3+ character term (common, mid, rare, absent, a phone, an email; "
             "list `search=` and `/contacts/search`) must have p50 ≤ 10 ms, and the worst of them p99 ≤ 40 ms."
         ),
