@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run demo test lint format migrations-check clean bench bench-small
+.PHONY: setup run demo test lint format migrations-check screenshots clean bench bench-small
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,9 @@ bench-small: $(VENV)/.installed  ## the same harness at 50k contacts, in under t
 	$(BIN)/python -m bench run --contacts 50000 --sqlite-contacts 10000 --requests 20 --warmup 3 --max-seconds 2 \
 		--sql-repeats 5 --sql-max-seconds 1 \
 		--database-url $(BENCH_SMALL_DATABASE_URL) --output bench-results/benchmarks-small.md $(BENCH_ARGS)
+
+screenshots: $(VENV)/.installed  ## PNGs of the staff pages into docs/screenshots/ (needs /usr/bin/chromium)
+	$(BIN)/python -m pytest tests/browser/screenshots.py -q
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

@@ -57,3 +57,17 @@ def admin_user_of_account(sub_account):
     user = UserFactory(username="owner")
     MembershipFactory(user=user, sub_account=sub_account, role=Membership.Role.ADMIN)
     return user
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    """A browser session (Django test client) logged in as the agent of `sub_account`."""
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def admin_client_of_account(client, admin_user_of_account):
+    """A browser session logged in as an admin of `sub_account`."""
+    client.force_login(admin_user_of_account)
+    return client

@@ -3,6 +3,7 @@
 import django_filters
 import django_filters.fields
 from django import forms
+from django.db.models import F
 
 from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH
 
@@ -13,7 +14,10 @@ SORT_FIELDS = {
     "created": ("created_at", "desc"),
     "updated": ("updated_at", "desc"),
     "name": ("name", "asc"),
+    # "Recently active customers"; contacts never in a conversation (null) come last either way.
+    "last_conversation": ("last_conversation", "desc"),
 }
+NULLABLE_SORT_FIELDS = {"last_conversation"}
 
 
 class PresentChoiceField(django_filters.fields.ChoiceField):
@@ -95,5 +99,8 @@ class ContactFilter(django_filters.FilterSet):
         field, default_direction = SORT_FIELDS[sort]
         direction = self.form.cleaned_data.get("direction") or default_direction
         prefix = "-" if direction == "desc" else ""
+        order = f"{prefix}{field}"
+        if field in NULLABLE_SORT_FIELDS:
+            order = F(field).desc(nulls_last=True) if direction == "desc" else F(field).asc(nulls_last=True)
         # Ties broken by id so that pages never repeat or skip a row.
-        return queryset.order_by(f"{prefix}{field}", f"{prefix}id")
+        return queryset.order_by(order, f"{prefix}id")

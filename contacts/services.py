@@ -4,11 +4,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import Count, F, QuerySet
+from django.utils import timezone
 
 from accounts.models import SubAccount
-from contacts.models import Contact, ContactTag
-from contacts.validators import normalize_tags
+from contacts.models import Contact, ContactTag, TaggedContact
+from contacts.validators import MAX_TAGS, normalize_tags
 from contacts_site.api import Conflict
 
 UNSET: Any = object()
@@ -155,3 +156,57 @@ def contact_counts_recompute() -> None:
         exact = by_account.get(sub_account.pk, 0)
         if sub_account.contact_count != exact:
             SubAccount.objects.filter(pk=sub_account.pk).update(contact_count=exact)
+
+
+def _within(sub_account: SubAccount, contacts) -> QuerySet[Contact]:
+    """`contacts` re-scoped to `sub_account`: a bulk write never reaches past the tenant wall."""
+    return Contact.objects.for_account(sub_account).filter(pk__in=contacts.values("pk"))
+
+
+def _one_tag(tag: str) -> str:
+    try:
+        return normalize_tags([tag])[0]
+    except ValidationError as error:
+        raise ValidationError({"tag": error.messages}) from None
+
+
+@transaction.atomic
+def contact_bulk_add_tag(*, sub_account: SubAccount, contacts: QuerySet[Contact], tag: str) -> int:
+    """Tag every contact in `contacts` (a filter, however many it matches); returns how many gained the tag.
+
+    All or nothing: if any of them already holds the maximum number of tags, none is changed.
+    """
+    name = _one_tag(tag)
+    contact_tag, _ = ContactTag.objects.get_or_create(sub_account=sub_account, name=name)
+    missing = _within(sub_account, contacts).exclude(tagged_items__tag=contact_tag)
+    full = (
+        Contact.objects.filter(pk__in=missing.values("pk"))
+        .annotate(tag_count=Count("tagged_items"))
+        .filter(tag_count__gte=MAX_TAGS)
+        .count()
+    )
+    if full:
+        raise ValidationError(
+            {"tag": [f"{full} of these contacts already have {MAX_TAGS} tags (the most a contact can have)."]}
+        )
+    ids = list(missing.values_list("pk", flat=True))
+    # Tags are part of the contact: like an edit through the API, this moves its updated_at.
+    Contact.objects.filter(pk__in=missing.values("pk")).update(updated_at=timezone.now())
+    TaggedContact.objects.bulk_create(
+        [TaggedContact(sub_account=sub_account, content_object_id=pk, tag=contact_tag) for pk in ids],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    return len(ids)
+
+
+@transaction.atomic
+def contact_bulk_remove_tag(*, sub_account: SubAccount, contacts: QuerySet[Contact], tag: str) -> int:
+    """Untag every contact in `contacts`; returns how many lost the tag. An unknown tag changes nothing."""
+    name = _one_tag(tag)
+    links = TaggedContact.objects.filter(
+        sub_account=sub_account, tag__name=name, content_object__in=_within(sub_account, contacts).values("pk")
+    )
+    Contact.objects.filter(pk__in=links.values("content_object_id")).update(updated_at=timezone.now())
+    removed, _ = links.delete()
+    return removed

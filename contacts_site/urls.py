@@ -6,13 +6,14 @@ from rest_framework.routers import SimpleRouter
 
 from contacts.api import ContactViewSet
 from contacts_site.api import json_error_view
-from conversations.api import ContactConversationsViewSet
+from conversations.api import ContactConversationsViewSet, ConversationViewSet
 
 router = SimpleRouter()
 router.trailing_slash = "/?"  # every API path answers with or without a trailing slash
 router.register("contacts", ContactViewSet, basename="contact")
+router.register("conversations", ConversationViewSet, basename="conversation")
 router.register(
-    r"contacts/(?P<contact_id>[^/]+)/conversations", ContactConversationsViewSet, basename="contact-conversation"
+    r"contacts/(?P<contact_id>[^/\x00]+)/conversations", ContactConversationsViewSet, basename="contact-conversation"
 )
 
 api_not_found = json_error_view(404, "No such endpoint.")
@@ -23,6 +24,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     re_path(r"^api/", api_not_found),
     path("admin/", admin.site.urls),
+    # The staff pages (login, sub-account, API keys; conversations; contacts at the root, so last).
+    path("account/", include("accounts.urls")),
+    path("conversations/", include("conversations.urls")),
+    path("", include("contacts.urls")),
 ]
 
 handler400 = "contacts_site.urls.bad_request"

@@ -11,6 +11,7 @@ from pathlib import Path
 import phonenumbers
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -162,6 +163,8 @@ class Command(BaseCommand):
             self._ensure_staff_login(sub_account)
             created = self._ensure_contacts(sub_account)
         self.stdout.write(f"Demo sub-account “{sub_account.name}” ({sub_account.slug}): {created} contacts added.")
+        # By name, not by import: contacts does not depend on the conversations app that builds on it.
+        call_command("load_demo_conversations", stdout=self.stdout)
         self.stdout.write(f"Staff login: http://127.0.0.1:8000/  user {DEMO_USERNAME}  password {DEMO_PASSWORD}")
         self.stdout.write(f"API key (also in {KEY_FILE.name}):")
         self.stdout.write(self._ensure_api_key(sub_account))

@@ -1,0 +1,65 @@
+"""The tenant wall of the staff pages: which sub-account a request works in, checked against memberships."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from accounts.models import Membership, SubAccount
+
+SESSION_KEY = "current_sub_account_id"
+
+
+def user_memberships(user) -> list[Membership]:
+    return list(
+        Membership.objects.filter(user=user)
+        .select_related("sub_account")
+        .order_by("sub_account__name", "sub_account_id")
+    )
+
+
+def resolve_membership(request) -> tuple[Membership | None, list[Membership]]:
+    """The membership the session points at, or the user's first one; never one the user does not hold.
+
+    One query. The session only ever holds a choice; the membership rows decide, so a revoked
+    membership or a tampered session falls back to what the user may still see.
+    """
+    memberships = user_memberships(request.user)
+    wanted = request.session.get(SESSION_KEY)
+    current = next((m for m in memberships if m.sub_account_id == wanted), None)
+    if current is None and memberships:
+        current = memberships[0]
+    return current, memberships
+
+
+def switch_sub_account(request, sub_account: SubAccount) -> None:
+    request.session[SESSION_KEY] = sub_account.pk
+
+
+class SubAccountMixin(LoginRequiredMixin):
+    """For every staff page: login required, `self.sub_account` resolved, admins-only pages refused to agents.
+
+    Views then reach tenant data only through `self.sub_account` (`Contact.objects.for_account(...)`), so
+    another sub-account's object is simply not found: a 404, like a missing one.
+    """
+
+    admin_only = False
+    nav = "contacts"  # which header link is the current page
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.membership, self.memberships = resolve_membership(request)
+        if self.membership is None:
+            return render(request, "accounts/no_sub_account.html", status=403)
+        if self.admin_only and not self.membership.is_admin:
+            raise PermissionDenied("Only admins of this sub-account can do this.")
+        self.sub_account = self.membership.sub_account
+        request.sub_account = self.sub_account
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            sub_account=self.sub_account, membership=self.membership, memberships=self.memberships, nav=self.nav
+        )
+        return context

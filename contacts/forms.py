@@ -1,0 +1,267 @@
+"""Contact forms. They translate HTML form data; every rule and message comes from the model layer."""
+
+import json
+import math
+
+import phonenumbers
+from django import forms
+from django.core.exceptions import ValidationError
+
+from contacts.models import Contact
+from contacts.validators import normalize_phone, normalize_tags, validate_custom_fields
+
+EMAIL_TAKEN_MESSAGE = "A contact with this email already exists."  # the API's 409 message
+PHONE_REGION_CHOICES = sorted(
+    (
+        (region, f"{region} +{phonenumbers.country_code_for_region(region)}")
+        for region in phonenumbers.SUPPORTED_REGIONS
+    ),
+    key=lambda choice: choice[0],
+)
+
+
+class TagsWidget(forms.Widget):
+    """Chips posted as repeated `tags` values, plus whatever is still typed in `tags_new` (comma-separated),
+    so a tag typed but not yet turned into a chip is neither lost nor silently dropped."""
+
+    def value_from_datadict(self, data, files, name):
+        names = list(data.getlist(name)) if hasattr(data, "getlist") else list(data.get(name) or [])
+        names += (data.get(f"{name}_new") or "").split(",")
+        kept, seen = [], set()
+        for tag in names:
+            tag = tag.strip()
+            if tag and tag.lower() not in seen:
+                seen.add(tag.lower())
+                kept.append(tag)
+        return kept
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+
+class TagsField(forms.Field):
+    widget = TagsWidget
+
+    def to_python(self, value):
+        return list(value or [])
+
+    def validate(self, value):
+        normalize_tags(value)  # the API's rule and wording
+
+    def clean(self, value):
+        value = super().clean(value)
+        return normalize_tags(value)
+
+
+def display_value(value) -> str:
+    """A custom field value as text in an input: JSON spelling for booleans and numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, (bool, int, float)):
+        return json.dumps(value)
+    return str(value)
+
+
+def typed_value(text: str, original):
+    """Text from an input back to a JSON value, keeping the stored type where the text still fits it.
+
+    A number edited as a number stays a number, `true`/`false` over a boolean stays a boolean; anything
+    else, and every new field, is a string (so a zip code like `01234` keeps its leading zero).
+    """
+    if original is not None and display_value(original) == text:
+        return original
+    if isinstance(original, bool):
+        if text.strip().lower() in {"true", "false"}:
+            return text.strip().lower() == "true"
+    elif isinstance(original, (int, float)):
+        try:
+            number = json.loads(text.strip())
+        except ValueError:
+            number = None
+        if isinstance(number, (int, float)) and not isinstance(number, bool) and math.isfinite(number):
+            return number
+    return text
+
+
+class KeyValueWidget(forms.Widget):
+    """Rows of `cf_key` / `cf_value` inputs, posted in order; rows with neither are ignored."""
+
+    def value_from_datadict(self, data, files, name):
+        keys, values = data.getlist("cf_key"), data.getlist("cf_value")
+        return [(key, values[index] if index < len(values) else "") for index, key in enumerate(keys)]
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+
+class CustomFieldsField(forms.Field):
+    """Key/value rows → the dict the model validates. Per-row problems are kept for the template."""
+
+    widget = KeyValueWidget
+
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("encoder", None)
+        kwargs.pop("decoder", None)
+        kwargs.pop("max_length", None)
+        super().__init__(*args, **kwargs)
+        self.original: dict = {}
+        self.row_errors: dict[int, dict[str, str]] = {}
+
+    def prepare_value(self, value):
+        if isinstance(value, dict):
+            return [(key, display_value(item)) for key, item in value.items()]
+        return value or []
+
+    def clean(self, rows):
+        self.row_errors = {}
+        result: dict = {}
+        for index, (raw_key, text) in enumerate(rows or []):
+            key = raw_key.strip()
+            if not key and not text.strip():
+                continue
+            if not key:
+                self.row_errors[index] = {"key": "Give this field a name."}
+                continue
+            if key in result:
+                self.row_errors[index] = {"key": f"“{key}” is already used by another field above."}
+                continue
+            value = typed_value(text, self.original.get(key))
+            try:
+                validate_custom_fields({key: value})  # the model's rule and wording, pinned to this row
+            except ValidationError as error:
+                self.row_errors[index] = {
+                    "value" if key and error.code == "invalid_value" else "key": error.messages[0]
+                }
+                continue
+            result[key] = value
+        if self.row_errors:
+            raise ValidationError("Fix the custom fields marked below.", code="invalid_rows")
+        return result
+
+
+class ContactForm(forms.ModelForm):
+    phone_region = forms.ChoiceField(
+        label="Country", choices=PHONE_REGION_CHOICES, help_text="Used to read a number typed without +country code."
+    )
+    tags = TagsField(required=False, label="Tags")
+
+    field_order = ["name", "email", "phone_region", "phone", "tags", "custom_fields"]
+
+    class Meta:
+        model = Contact
+        fields = ["name", "email", "phone", "custom_fields"]
+        field_classes = {"custom_fields": CustomFieldsField}
+        labels = {"phone": "Phone", "custom_fields": "Custom fields"}
+        help_texts = {"phone": "Any format; saved as E.164 (+14155552671)."}
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "email": forms.TextInput(attrs={"type": "email", "autocomplete": "off", "spellcheck": "false"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, sub_account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sub_account = sub_account
+        if self.instance._state.adding:
+            self.instance.sub_account = sub_account
+        # Rules come from the model: the form fields only carry data to it.
+        self.fields["email"].validators = []
+        self.fields["name"].error_messages["required"] = Contact._meta.get_field("name").error_messages["blank"]
+        self.fields["custom_fields"].original = dict(self.instance.custom_fields or {})
+        self.fields["custom_fields"].required = False
+        self.fields["phone_region"].initial = (
+            self._phone_region(self.instance.phone) or sub_account.default_phone_region
+        )
+        if not self.instance._state.adding:
+            self.initial["tags"] = self.instance.tag_names
+        self.email_conflict: Contact | None = None
+
+    @staticmethod
+    def _phone_region(phone: str | None) -> str | None:
+        if not phone:
+            return None
+        try:
+            return phonenumbers.region_code_for_number(phonenumbers.parse(phone))
+        except phonenumbers.NumberParseException:
+            return None
+
+    def clean_phone(self):
+        raw = (self.cleaned_data.get("phone") or "").strip()
+        if not raw:
+            return None
+        region = self.cleaned_data.get("phone_region") or self.sub_account.default_phone_region
+        return normalize_phone(raw, region)
+
+    def clean_email(self):
+        return self.cleaned_data.get("email") or None
+
+    def _post_clean(self):
+        super()._post_clean()  # the model's full_clean: normalization and every field rule
+        if not self.has_error("email") and self.instance.email:
+            self.email_conflict = self.instance.email_conflict()
+            if self.email_conflict is not None:
+                self.add_error("email", ValidationError(EMAIL_TAKEN_MESSAGE, code="conflict"))
+
+    @property
+    def custom_field_rows(self) -> list[dict]:
+        """What the rows show: as typed when the form comes back, else as stored; one empty row if none."""
+        rows = self["custom_fields"].value()
+        errors = self.fields["custom_fields"].row_errors
+        result = [
+            {"index": index, "key": key, "value": value, "errors": errors.get(index, {})}
+            for index, (key, value) in enumerate(rows)
+        ]
+        return result or [{"index": 0, "key": "", "value": "", "errors": {}}]
+
+    @property
+    def tag_values(self) -> list[str]:
+        value = self["tags"].value()
+        return list(value or [])
+
+    def changes(self) -> dict:
+        """Keyword arguments for contacts.services: normalized values from the model instance."""
+        data = {
+            "name": self.instance.name,
+            "email": self.instance.email,
+            "phone": self.instance.phone,
+            "tags": self.cleaned_data["tags"],
+        }
+        custom_fields = self.cleaned_data["custom_fields"]
+        # contact_update merges key by key; a key the user removed is sent as null, which deletes it.
+        removed = {key: None for key in self.fields["custom_fields"].original if key not in custom_fields}
+        data["custom_fields"] = {**removed, **custom_fields}
+        return data
+
+
+BULK_ACTIONS = [("add_tag", "Add tag"), ("remove_tag", "Remove tag"), ("delete", "Delete")]
+MAX_BULK_IDS = 1000
+
+
+class BulkActionForm(forms.Form):
+    action = forms.ChoiceField(choices=BULK_ACTIONS, label="Action")
+    scope = forms.ChoiceField(choices=[("selected", "Selected"), ("all", "All matching")], initial="selected")
+    ids = forms.MultipleChoiceField(required=False)
+    bulk_tag = forms.CharField(required=False, label="Tag", max_length=200)
+    confirmed = forms.BooleanField(required=False)
+    expected = forms.IntegerField(required=False, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].valid_value = lambda value: isinstance(value, str) and 0 < len(value) <= 32
+
+    def clean_ids(self):
+        ids = self.cleaned_data["ids"]
+        if len(ids) > MAX_BULK_IDS:
+            raise ValidationError(f"Select at most {MAX_BULK_IDS} contacts, or use “all matching”.")
+        return ids
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("scope") == "selected" and not cleaned.get("ids"):
+            raise ValidationError("Select at least one contact.")
+        if cleaned.get("action") in {"add_tag", "remove_tag"}:
+            try:
+                cleaned["bulk_tag"] = normalize_tags([cleaned.get("bulk_tag") or ""])[0]
+            except ValidationError as error:
+                self.add_error("bulk_tag", error)
+        return cleaned

@@ -1,0 +1,358 @@
+"""The staff pages over contacts: thin views over ContactFilter, the QuerySet methods and contacts.services."""
+
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.generic import TemplateView
+
+from accounts.mixins import SubAccountMixin
+from contacts import services
+from contacts.filters import SORT_FIELDS, ContactFilter
+from contacts.forms import EMAIL_TAKEN_MESSAGE, BulkActionForm, ContactForm
+from contacts.models import Contact, ContactTag
+from contacts_site.api import Conflict
+
+PER_PAGE_CHOICES = (25, 50, 100)
+DEFAULT_PER_PAGE = 25
+PER_PAGE_SESSION_KEY = "contacts_per_page"
+MAX_QUERY_LENGTH = 255
+TAG_SUGGESTIONS = 500
+CONVERSATIONS_ON_CONTACT_PAGE = 50
+
+# Column → sort name, in table order; None for columns that do not sort.
+COLUMNS = [
+    ("Name", "name"),
+    ("Email", None),
+    ("Phone", None),
+    ("Tags", None),
+    ("Last activity", "last_conversation"),
+    ("Created", "created"),
+    ("Updated", "updated"),
+]
+
+
+@dataclass(frozen=True)
+class ListState:
+    """Everything that decides what the list shows; it lives in the URL (`?q=…&tag=…&sort=…&page=…`)."""
+
+    q: str = ""
+    tags: tuple[str, ...] = ()
+    sort: str = "created"
+    direction: str = "desc"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    @classmethod
+    def from_data(cls, data, *, default_per_page: int = DEFAULT_PER_PAGE) -> "ListState":
+        """Read from GET (or a bulk form's POST); a bad value falls back to its default, never an error page."""
+        q = (data.get("q") or "").replace("\x00", "")[:MAX_QUERY_LENGTH]
+        tags = []
+        for tag in data.getlist("tag"):
+            tag = tag.strip().lower()
+            if tag and len(tag) <= 100 and tag not in tags:
+                tags.append(tag)
+        sort = data.get("sort") if data.get("sort") in SORT_FIELDS else "created"
+        direction = data.get("direction") if data.get("direction") in {"asc", "desc"} else SORT_FIELDS[sort][1]
+        page = _positive_int(data.get("page"), 1)
+        per_page = _positive_int(data.get("per_page"), default_per_page)
+        if per_page not in PER_PAGE_CHOICES:
+            per_page = default_per_page
+        return cls(q=q, tags=tuple(tags), sort=sort, direction=direction, page=page, per_page=per_page)
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.q.strip() or self.tags)
+
+    def filter_data(self) -> dict:
+        """The same parameters the API's ContactFilter reads."""
+        return {"search": self.q, "tag": list(self.tags), "sort": self.sort, "direction": self.direction}
+
+    def params(self) -> list[tuple[str, str]]:
+        """As URL parameters, defaults left out so that URLs stay short and shareable."""
+        params = []
+        if self.q:
+            params.append(("q", self.q))
+        params += [("tag", tag) for tag in self.tags]
+        if self.sort != "created":
+            params.append(("sort", self.sort))
+        if self.direction != SORT_FIELDS[self.sort][1]:
+            params.append(("direction", self.direction))
+        if self.page != 1:
+            params.append(("page", str(self.page)))
+        if self.per_page != DEFAULT_PER_PAGE:
+            params.append(("per_page", str(self.per_page)))
+        return params
+
+    def sort_params(self) -> list[tuple[str, str]]:
+        """Carried into a new search, which keeps the sort but goes back to page 1."""
+        return [(name, value) for name, value in self.params() if name in {"sort", "direction"}]
+
+    def url(self, **changes) -> str:
+        state = replace(self, **changes)
+        query = urlencode(state.params())
+        return reverse("contacts:list") + (f"?{query}" if query else "")
+
+
+def _positive_int(value, default: int) -> int:
+    if isinstance(value, str) and value.isdigit() and 0 < len(value) < 10:
+        return max(1, int(value))
+    return default
+
+
+def contact_filter(sub_account, state: ListState) -> ContactFilter:
+    filterset = ContactFilter(
+        state.filter_data(),
+        queryset=Contact.objects.for_account(sub_account).with_tags(sub_account),
+        sub_account=sub_account,
+    )
+    if not filterset.is_valid():  # unreachable with a ListState, which only holds valid values
+        raise ValidationError(filterset.errors)
+    return filterset
+
+
+def tag_suggestions(sub_account) -> list[str]:
+    return list(
+        ContactTag.objects.filter(sub_account=sub_account)
+        .order_by("name")
+        .values_list("name", flat=True)[:TAG_SUGGESTIONS]
+    )
+
+
+def page_numbers(current: int, last: int) -> list[int | None]:
+    """Page links to show: first, last, and two either side of the current one; None marks a gap."""
+    shown = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+class ContactListView(SubAccountMixin, TemplateView):
+    """The home page. An htmx request aimed at `#results` gets just the results, else the whole page."""
+
+    template_name = "contacts/list.html"
+    partial_template_name = "contacts/_results.html"
+
+    def get(self, request, *args, **kwargs):
+        remembered = request.session.get(PER_PAGE_SESSION_KEY, DEFAULT_PER_PAGE)
+        self.state = ListState.from_data(request.GET, default_per_page=remembered)
+        if "per_page" in request.GET and self.state.per_page != remembered:
+            request.session[PER_PAGE_SESSION_KEY] = self.state.per_page
+        response = super().get(request, *args, **kwargs)
+        # The same URL answers a page or a fragment: caches must keep them apart.
+        patch_vary_headers(response, ["HX-Request", "HX-Target"])
+        return response
+
+    def get_template_names(self):
+        headers = self.request.headers
+        if (
+            headers.get("HX-Request")
+            and headers.get("HX-Target") == "results"
+            and not headers.get("HX-History-Restore-Request")
+        ):
+            return [self.partial_template_name]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        state = self.state
+        filterset = contact_filter(self.sub_account, state)
+        page = Paginator(filterset.qs, state.per_page).get_page(state.page)
+        if page.number != state.page:
+            state = replace(state, page=page.number)
+        all_tags = tag_suggestions(self.sub_account)
+        context.update(
+            state=state,
+            page=page,
+            contacts=list(page.object_list),
+            total=page.paginator.count,
+            columns=[self._column(state, label, sort) for label, sort in COLUMNS],
+            page_links=[
+                {"number": number, "url": state.url(page=number) if number else None}
+                for number in page_numbers(page.number, page.paginator.num_pages)
+            ],
+            previous_url=state.url(page=page.number - 1) if page.has_previous() else None,
+            next_url=state.url(page=page.number + 1) if page.has_next() else None,
+            tag_chips=[
+                {"name": tag, "url": state.url(tags=tuple(t for t in state.tags if t != tag), page=1)}
+                for tag in state.tags
+            ],
+            clear_url=state.url(q="", tags=(), page=1),
+            all_tags=all_tags,
+            available_tags=[tag for tag in all_tags if tag not in state.tags],
+            per_page_choices=PER_PAGE_CHOICES,
+            list_url=state.url(),
+        )
+        return context
+
+    @staticmethod
+    def _column(state: ListState, label: str, sort: str | None) -> dict:
+        if sort is None:
+            return {"label": label}
+        active = state.sort == sort
+        default_direction = SORT_FIELDS[sort][1]
+        if active:
+            next_direction = "asc" if state.direction == "desc" else "desc"
+        else:
+            next_direction = default_direction
+        return {
+            "label": label,
+            "sort": sort,
+            "aria_sort": ("ascending" if state.direction == "asc" else "descending") if active else None,
+            "url": state.url(sort=sort, direction=next_direction, page=1),
+            "next_direction": "ascending" if next_direction == "asc" else "descending",
+        }
+
+
+class ContactDetailView(SubAccountMixin, TemplateView):
+    template_name = "contacts/detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        contact = get_object_or_404(
+            Contact.objects.for_account(self.sub_account).with_tags(self.sub_account), pk=self.kwargs["pk"]
+        )
+        # Through the reverse relation: contacts does not import the conversations app.
+        conversations = list(
+            contact.conversations.for_account(self.sub_account)
+            .by_recent_activity()
+            .select_related("assignee")[:CONVERSATIONS_ON_CONTACT_PAGE]
+        )
+        context.update(contact=contact, conversations=conversations)
+        return context
+
+
+class ContactFormView(SubAccountMixin, TemplateView):
+    """Create (no pk) or edit a contact; saving goes through contacts.services like the API."""
+
+    template_name = "contacts/form.html"
+
+    def get_contact(self) -> Contact | None:
+        if "pk" not in self.kwargs:
+            return None
+        return get_object_or_404(
+            Contact.objects.for_account(self.sub_account).with_tags(self.sub_account), pk=self.kwargs["pk"]
+        )
+
+    def get_form(self, data=None) -> ContactForm:
+        contact = self.get_contact()
+        return ContactForm(data, instance=contact or Contact(), sub_account=self.sub_account)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context.setdefault("form", self.get_form())
+        context["is_new"] = form.instance._state.adding
+        context["all_tags"] = tag_suggestions(self.sub_account)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form(request.POST)
+        if form.is_valid():
+            try:
+                contact = self._save(form)
+            except Conflict:
+                # Another writer took the email after our check: the same message as the check gives.
+                form.email_conflict = form.instance.email_conflict()
+                form.add_error("email", ValidationError(EMAIL_TAKEN_MESSAGE, code="conflict"))
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect("contacts:detail", pk=contact.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def _save(self, form: ContactForm) -> Contact:
+        if form.instance._state.adding:
+            contact = services.contact_create(sub_account=self.sub_account, **form.changes())
+            messages.success(self.request, f"Created {contact.name}.")
+        else:
+            contact = services.contact_update(contact=form.instance, **form.changes())
+            messages.success(self.request, "Saved your changes.")
+        return contact
+
+
+class ContactDeleteView(SubAccountMixin, TemplateView):
+    template_name = "contacts/delete.html"
+
+    def get_contact(self) -> Contact:
+        return get_object_or_404(Contact.objects.for_account(self.sub_account), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["contact"] = self.get_contact()
+        return context
+
+    def post(self, request, pk):
+        contact = self.get_contact()
+        services.contact_delete(contact=contact)
+        messages.success(request, f"Deleted {contact.name}.")
+        return redirect("contacts:list")
+
+
+class ContactBulkView(SubAccountMixin, TemplateView):
+    """Bulk actions on selected rows, or on every contact matching the list's filter (re-run here, not ids)."""
+
+    template_name = "contacts/bulk_confirm.html"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        state = ListState.from_data(request.POST)
+        form = BulkActionForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(state.url())
+        data = form.cleaned_data
+        if data["scope"] == "all":
+            contacts = contact_filter(self.sub_account, state).qs
+        else:
+            contacts = Contact.objects.for_account(self.sub_account).filter(pk__in=data["ids"])
+        if data["action"] == "delete":
+            return self._delete(request, state, form, contacts)
+        return self._tag(request, state, data, contacts)
+
+    def _tag(self, request, state, data, contacts):
+        tag = data["bulk_tag"]
+        matched = contacts.count()
+        try:
+            if data["action"] == "add_tag":
+                changed = services.contact_bulk_add_tag(sub_account=self.sub_account, contacts=contacts, tag=tag)
+                outcome = f"Added tag “{tag}” to {_contacts(changed)}"
+            else:
+                changed = services.contact_bulk_remove_tag(sub_account=self.sub_account, contacts=contacts, tag=tag)
+                outcome = f"Removed tag “{tag}” from {_contacts(changed)}"
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(state.url())
+        unchanged = matched - changed
+        if unchanged:
+            outcome += f" ({unchanged} already {'had' if data['action'] == 'add_tag' else 'did not have'} it)"
+        messages.success(request, outcome + ".")
+        return redirect(state.url())
+
+    def _delete(self, request, state, form, contacts):
+        data = form.cleaned_data
+        count = contacts.count()
+        # Run only what the person saw and confirmed: if more now match, ask again with the new count.
+        if not data["confirmed"] or data["expected"] is None or count > data["expected"]:
+            sample = list(contacts.order_by("name", "id").values_list("name", flat=True)[:5])
+            return self.render_to_response(
+                self.get_context_data(count=count, sample=sample, state=state, data=data, form=form),
+                status=200 if not data["confirmed"] else 409,
+            )
+        deleted = services.contacts_delete(sub_account=self.sub_account, queryset=contacts)
+        messages.success(request, f"Deleted {_contacts(deleted)}.")
+        return redirect(state.url())
+
+
+def _contacts(count: int) -> str:
+    return f"{count} contact" if count == 1 else f"{count} contacts"

@@ -1,0 +1,224 @@
+"""Writes to conversations and messages, each atomic, each keeping the derived fields exact.
+
+Derived fields: a conversation's `message_count`, `last_message_at` and `last_activity_at`, and its
+contact's `conversation_count` and `last_conversation`. Every function here changes them in the same
+transaction as the write they follow from, in this order:
+
+1. validate everything (model rules) before touching the database, so a refused write changes nothing;
+2. lock the contact's row (`SELECT … FOR UPDATE`): every write that moves a contact's derived fields
+   takes this lock first, so writes to one contact's conversations run one after another (different
+   contacts never wait for each other). Always contact first, then conversation: one lock order, no
+   deadlocks. On SQLite the lock is a no-op and the IMMEDIATE transactions serialize writers instead;
+3. write, and move the counters with F() expressions, so the arithmetic happens in the database on the
+   row's current value rather than on a copy read earlier;
+4. on a delete, recompute the contact's fields from the conversations that remain (under the lock,
+   nothing can be added meanwhile), so the maximum is right rather than guessed.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Count, DateTimeField, F, Max, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from accounts.models import SubAccount
+from contacts.models import Contact
+from conversations.models import Conversation, Message
+
+UNSET: Any = object()
+
+MESSAGE_FIELDS = ("body", "direction", "sender")
+
+
+def _later_of(field: str, moment: datetime) -> Greatest:
+    """`max(field, moment)` in SQL. Coalesce first: on SQLite GREATEST of a NULL is NULL."""
+    value = Value(moment, output_field=DateTimeField())
+    return Greatest(Coalesce(F(field), value), value)
+
+
+def _lock_contact(sub_account_id: int, contact_id: str) -> bool:
+    """Take the contact's row lock; False if the contact is gone (deleted by a concurrent request)."""
+    locked = Contact.objects.for_account(sub_account_id).select_for_update().filter(pk=contact_id)
+    return bool(list(locked.values_list("pk", flat=True)))
+
+
+def _contact_row(contact_or_conversation) -> models.QuerySet:
+    """The contact's row, named with its tenant like every statement on a tenant table."""
+    item = contact_or_conversation
+    contact_id = item.pk if isinstance(item, Contact) else item.contact_id
+    return Contact.objects.for_account(item.sub_account_id).filter(pk=contact_id)
+
+
+def _refresh(instance, queryset, fields: list[str]) -> None:
+    """Bring the caller's copy of the derived fields up to date (read with its tenant named)."""
+    for name, value in queryset.values(*fields).get().items():
+        setattr(instance, name, value)
+
+
+def _validation_errors(instance, *, exclude: list[str]) -> dict[str, list[str]]:
+    try:
+        # Foreign keys arrive as instances the caller already holds; clean() checks what matters about them.
+        instance.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as error:
+        return error.message_dict
+    return {}
+
+
+def _new_message(conversation: Conversation, data: Any) -> tuple[Message, dict[str, list[str]]]:
+    """A first message from a plain dict (`body`, `direction`, `sender`), with its errors keyed `message.<field>`."""
+    if not isinstance(data, dict):
+        return Message(), {"message": ["Expected an object with body, direction and sender."]}
+    errors = {f"message.{key}": ["Unknown field."] for key in data if key not in MESSAGE_FIELDS}
+    message = Message(
+        sub_account_id=conversation.sub_account_id,
+        conversation=conversation,
+        **{key: data.get(key, "") for key in MESSAGE_FIELDS},
+    )
+    for field, messages in _validation_errors(message, exclude=["sub_account", "conversation"]).items():
+        errors["message" if field == "__all__" else f"message.{field}"] = messages
+    return message, errors
+
+
+@transaction.atomic
+def conversation_create(
+    *,
+    sub_account: SubAccount,
+    contact: Contact,
+    channel: str,
+    subject: str | None = "",
+    status: str = Conversation.Status.OPEN,
+    assignee: AbstractBaseUser | None = None,
+    first_message: dict | None = None,
+) -> Conversation:
+    """Open a conversation with `contact`, optionally with its first message, and count it on the contact."""
+    conversation = Conversation(
+        sub_account=sub_account,
+        contact=contact,
+        channel=channel,
+        subject=subject if subject is not None else "",
+        status=status,
+        assignee=assignee,
+    )
+    errors = _validation_errors(conversation, exclude=["sub_account", "contact", "assignee"])
+    message = None
+    if first_message is not None:
+        message, message_errors = _new_message(conversation, first_message)
+        errors.update(message_errors)
+    if errors:
+        raise ValidationError(errors)
+
+    if not _lock_contact(sub_account.pk, contact.pk):
+        raise ValidationError({"contact": ["This contact no longer exists."]})
+    now = timezone.now()
+    conversation.created_at = conversation.last_activity_at = now
+    if message is not None:
+        message.created_at = conversation.last_message_at = now
+        conversation.message_count = 1
+    conversation.save(force_insert=True)
+    if message is not None:
+        message.save(force_insert=True)
+    _contact_row(contact).update(
+        conversation_count=F("conversation_count") + 1, last_conversation=_later_of("last_conversation", now)
+    )
+    _refresh(contact, _contact_row(contact), ["conversation_count", "last_conversation"])
+    return conversation
+
+
+@transaction.atomic
+def conversation_update(
+    *,
+    conversation: Conversation,
+    status: str = UNSET,
+    subject: str | None = UNSET,
+    assignee: AbstractBaseUser | None = UNSET,
+) -> Conversation:
+    """Change only the fields given. The derived fields are never written here, so this cannot undo a message."""
+    changes = {
+        name: value
+        for name, value in (("status", status), ("subject", subject), ("assignee", assignee))
+        if value is not UNSET
+    }
+    if "subject" in changes and changes["subject"] is None:
+        changes["subject"] = ""
+    # Re-read under a row lock so that concurrent partial updates (a status here, an assignee there) compose.
+    # `of=self`: lock only the conversation, not the joined contact (message_create locks the contact, then
+    # the conversation; taking both here in another order could deadlock).
+    fresh = (
+        Conversation.objects.for_account(conversation.sub_account_id)
+        .select_for_update(of=("self",))
+        .select_related("contact")
+        .get(pk=conversation.pk)
+    )
+    for name, value in changes.items():
+        setattr(fresh, name, value)
+    errors = _validation_errors(fresh, exclude=["sub_account", "contact", "assignee"])
+    if errors:
+        raise ValidationError(errors)
+    if changes:
+        fresh.save(update_fields=[*changes, "updated_at"])
+    return fresh
+
+
+@transaction.atomic
+def conversation_delete(*, conversation: Conversation) -> None:
+    """Delete a conversation and its messages; the contact's count and last activity follow."""
+    if not _lock_contact(conversation.sub_account_id, conversation.contact_id):
+        return  # the contact was erased meanwhile, and its conversations with it
+    Conversation.objects.for_account(conversation.sub_account_id).filter(pk=conversation.pk).delete()
+    remaining = (
+        Conversation.objects.for_account(conversation.sub_account_id)
+        .filter(contact_id=OuterRef("pk"))
+        .order_by()
+        .values("contact_id")
+    )
+    _contact_row(conversation).update(
+        conversation_count=Coalesce(Subquery(remaining.annotate(n=Count("pk")).values("n")), 0),
+        last_conversation=Subquery(remaining.annotate(last=Max("last_activity_at")).values("last")),
+    )
+
+
+@transaction.atomic
+def message_create(*, conversation: Conversation, body: str, direction: str, sender: str) -> Message:
+    """Add a message; moves the conversation's count and last message and the contact's last conversation.
+
+    Raises Conversation.DoesNotExist if the conversation was deleted before the lock was taken.
+    """
+    message = Message(
+        sub_account_id=conversation.sub_account_id,
+        conversation=conversation,
+        body=body,
+        direction=direction,
+        sender=sender,
+    )
+    errors = _validation_errors(message, exclude=["sub_account", "conversation"])
+    if errors:
+        raise ValidationError(errors)
+
+    if not _lock_contact(conversation.sub_account_id, conversation.contact_id):
+        raise Conversation.DoesNotExist("The conversation was deleted.")
+    now = timezone.now()
+    moved = (
+        Conversation.objects.for_account(conversation.sub_account_id)
+        .filter(pk=conversation.pk)
+        .update(
+            message_count=F("message_count") + 1,
+            last_message_at=_later_of("last_message_at", now),
+            last_activity_at=_later_of("last_activity_at", now),
+            updated_at=now,
+        )
+    )
+    if not moved:
+        raise Conversation.DoesNotExist("The conversation was deleted.")
+    message.created_at = now
+    message.save(force_insert=True)
+    _contact_row(conversation).update(last_conversation=_later_of("last_conversation", now))
+    _refresh(
+        conversation,
+        Conversation.objects.for_account(conversation.sub_account_id).filter(pk=conversation.pk),
+        ["message_count", "last_message_at", "last_activity_at", "updated_at"],
+    )
+    return message
