@@ -155,7 +155,7 @@ def column_plan(model) -> ColumnPlan:
     database when nullable or defaulted there, filled with a constant Python default, or refused.
     """
     generated = GENERATED_COLUMNS[model]
-    columns, indexes, constants = [], [], []
+    columns, indexes, constant_columns, constants = [], [], [], []
     for model_field in model._meta.concrete_fields:
         column = model_field.column
         if column in generated:
@@ -164,10 +164,11 @@ def column_plan(model) -> ColumnPlan:
         elif model_field.db_default is not NOT_PROVIDED or model_field.null:
             continue
         elif model_field.has_default() and not callable(model_field.default):
-            columns.append(column)
+            constant_columns.append(column)
             constants.append(model_field.get_db_prep_save(model_field.default, default_connection))
         else:
             raise RuntimeError(f"bench/generate.py does not know how to fill {model._meta.db_table}.{column}")
+    columns += constant_columns  # their values are appended after the picked ones
     getter = operator.itemgetter(*indexes)
     constant_tail = tuple(constants)
     if len(indexes) == 1:

@@ -304,8 +304,13 @@ def run(args) -> None:
     from bench.measure import Server, server_env
 
     if args.reuse_database:
+        from django.db import connection
+
+        from bench import pgload
+
         loaded = json.loads(load_file.read_text())
         log(f"reusing the data loaded in {database_name}")
+        pgload.vacuum_analyze(connection)  # earlier runs' creates and patches left dead rows behind
     else:
         log(f"loading {args.contacts:,} contacts")
         started = time.perf_counter()

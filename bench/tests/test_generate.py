@@ -7,12 +7,12 @@ from http import HTTPStatus
 import phonenumbers
 import pytest
 from django.db import connection
-from django.db.models import Count, F, Max
+from django.db.models import NOT_PROVIDED, Count, F, Max
 from django.db.models.functions import Coalesce
 
 from accounts.models import SubAccount
 from accounts.services import api_key_create
-from bench.generate import EPOCH, Plan, load, ulid_milliseconds
+from bench.generate import EPOCH, WRITE_ORDER, Plan, column_plan, load, ulid_milliseconds
 from bench.measure import percentile
 from contacts.models import Contact, TaggedContact
 from contacts.validators import validate_custom_fields
@@ -136,6 +136,12 @@ def test_the_same_seed_generates_the_same_contacts():
     load(plan)
     again = list(Contact.objects.order_by("id").values_list("id", "name", "email", "phone", "created_at"))
     assert again == generated
+
+
+def test_every_required_column_of_the_models_is_written():
+    for model in WRITE_ORDER:
+        required = {f.column for f in model._meta.concrete_fields if not f.null and f.db_default is NOT_PROVIDED}
+        assert required <= set(column_plan(model).columns), model
 
 
 def test_percentile_is_the_nearest_rank():
