@@ -49,8 +49,8 @@ bench: $(VENV)/.installed  ## 1M contacts on PostgreSQL + 100k on SQLite, over H
 		--database-url $(BENCH_DATABASE_URL) --output docs/benchmarks.md $(BENCH_ARGS)
 
 bench-small: $(VENV)/.installed  ## the same harness at 50k contacts, in under two minutes (CI runs it; no thresholds)
-	$(BIN)/python -m bench run --contacts 50000 --sqlite-contacts 10000 --requests 20 --warmup 3 --max-seconds 2 \
-		--sql-repeats 5 --sql-max-seconds 1 \
+	$(BIN)/python -m bench run --contacts 50000 --sqlite-contacts 10000 --requests 15 --warmup 2 --max-seconds 1 \
+		--sql-repeats 3 --sql-max-seconds 0.5 \
 		--database-url $(BENCH_SMALL_DATABASE_URL) --output bench-results/benchmarks-small.md $(BENCH_ARGS)
 
 screenshots: $(VENV)/.installed  ## PNGs of the staff pages into docs/screenshots/ (needs /usr/bin/chromium)

@@ -113,60 +113,46 @@ def load_postgres(contacts: int, seed: int) -> dict:
 # ---- measuring ---------------------------------------------------------------------------------------
 
 
-def measure_http(server, scenarios, keys, *, requests: int, warmup: int, max_seconds: float, naive: bool) -> dict:
+def measure(server, scenarios, keys, args) -> tuple[dict, dict]:
+    """Each scenario over HTTP, then at once its SQL replayed (so both see the same machine load);
+    the product first, then the naive baseline. Returns the results and the captured statements."""
     from bench.measure import Client
+    from bench.sqltiming import capture, time_statements
 
     headers = {account: {"Authorization": f"Bearer {key}"} for account, key in keys.items()}
     client = Client(server.port, headers)
-    results = {}
-    for scenario in scenarios:
-        timing = client.run(
-            scenario.make,
-            account=scenario.account,
-            expect=scenario.expect,
-            warmup=warmup,
-            requests=requests,
-            max_seconds=max_seconds,
-        )
-        results[scenario.key] = {"api": timing.as_dict()}
-        log(f"  {scenario.key:<28} p50 {timing.p50:8.2f} ms  p99 {timing.p99:8.2f} ms  n={timing.n}")
-    if naive:
+    results: dict = {scenario.key: {} for scenario in scenarios}
+    captured = {}
+    for side in ("api", "naive"):
         for scenario in scenarios:
-            if scenario.naive is None:
+            make = scenario.make if side == "api" else scenario.naive
+            if make is None:
                 continue
             timing = client.run(
-                scenario.naive,
+                make,
                 account=scenario.account,
                 expect=scenario.expect,
-                warmup=max(2, warmup // 4),
-                requests=requests,
-                max_seconds=max_seconds,
+                warmup=args.warmup if side == "api" else max(2, args.warmup // 4),
+                requests=args.requests,
+                max_seconds=args.max_seconds,
             )
-            results[scenario.key]["naive"] = timing.as_dict()
-            log(f"  naive {scenario.key:<22} p50 {timing.p50:8.2f} ms  n={timing.n}")
-    return results
-
-
-def measure_sql(scenarios, keys, results: dict, *, repeats: int, max_seconds: float) -> dict:
-    """Per scenario: its statements (product and naive) and their replayed p50; returns captured statements."""
-    from bench.sqltiming import capture, time_statements
-
-    captured = {}
-    for scenario in scenarios:
-        for side, make in (("api", scenario.make), ("naive", scenario.naive)):
-            if make is None or side not in results[scenario.key]:
-                continue
             statements = capture(make(10_000_000), keys[scenario.account], scenario.expect)
-            timing = time_statements(statements, writes=scenario.writes, repeats=repeats, max_seconds=max_seconds)
+            sql = time_statements(
+                statements, writes=scenario.writes, repeats=args.sql_repeats, max_seconds=args.sql_max_seconds
+            )
+            captured[(scenario.key, side)] = sql
+            results[scenario.key][side] = timing.as_dict()
             results[scenario.key][f"{side}_sql"] = {
-                "p50": timing.p50,
+                "p50": sql.p50,
                 "queries": len(statements),
-                "count_p50": timing.count_p50,
-                "runs": timing.runs,
+                "count_p50": sql.count_p50,
+                "runs": sql.runs,
             }
-            captured[(scenario.key, side)] = timing
-        log(f"  sql {scenario.key:<24} {results[scenario.key]['api_sql']['p50']:8.2f} ms")
-    return captured
+            log(
+                f"  {'naive ' if side == 'naive' else ''}{scenario.key:<28} p50 {timing.p50:8.2f} ms  "
+                f"p99 {timing.p99:8.2f} ms  n={timing.n:<4} SQL p50 {sql.p50:8.2f} ms"
+            )
+    return results, captured
 
 
 def explain_slow_statements(captured: dict, *, threshold_ms: float) -> dict[str, str]:
@@ -331,22 +317,11 @@ def run(args) -> None:
         scenario_list = scenarios.build(samples, cursor, naive=True)
         log(f"measuring {len(scenario_list)} scenarios over HTTP ({args.workers} gunicorn workers)")
         load_before = os.getloadavg()
-        results = measure_http(
-            server,
-            scenario_list,
-            keys,
-            requests=args.requests,
-            warmup=args.warmup,
-            max_seconds=args.max_seconds,
-            naive=True,
-        )
+        results, captured = measure(server, scenario_list, keys, args)
         peak_rss = server.peak_worker_rss_mb()
         load_after = os.getloadavg()
     from django.db import connection
 
-    connection.close()  # the server's writes happened on other connections; start afresh
-    log("capturing and timing each scenario's SQL")
-    captured = measure_sql(scenario_list, keys, results, repeats=args.sql_repeats, max_seconds=args.sql_max_seconds)
     serialization = serialization_cost(big, naive=True)
     data = {
         "machine": machine_info(),
