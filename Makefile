@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run demo test lint format migrations-check fuzz screenshots clean bench
+.PHONY: setup run demo test lint format migrations-check fuzz screenshots clean bench bench-small bench-webhooks
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ run: demo  ## set up, load demo data, serve on http://127.0.0.1:8000 with a webh
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-bench: setup  ## webhook deliveries per second: two workers, a local receiver (BENCH_EVENTS=2000)
+bench-webhooks: setup  ## webhook deliveries per second: two workers, a local receiver (BENCH_EVENTS=2000)
 	$(BIN)/python manage.py webhook_bench --events $${BENCH_EVENTS:-2000} --workers 2
 
 test: $(VENV)/.installed  ## the test suite (DATABASE_URL picks the engine; SQLite by default)
@@ -48,6 +48,19 @@ fuzz: $(VENV)/.installed  ## contract fuzzing: Schemathesis against gunicorn on 
 
 migrations-check: $(VENV)/.installed
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# The benchmark (bench/, docs/benchmarks.md). Each URL names a database the harness drops and recreates.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/contacts_bench
+BENCH_SMALL_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/contacts_bench_small
+
+bench: $(VENV)/.installed  ## 1M contacts on PostgreSQL + 100k on SQLite, over HTTP; writes docs/benchmarks.md
+	$(BIN)/python -m bench run --contacts 1000000 --sqlite-contacts 100000 \
+		--database-url $(BENCH_DATABASE_URL) --output docs/benchmarks.md $(BENCH_ARGS)
+
+bench-small: $(VENV)/.installed  ## the same harness at 50k contacts, in under two minutes (CI runs it; no thresholds)
+	$(BIN)/python -m bench run --contacts 50000 --sqlite-contacts 10000 --requests 15 --warmup 2 --max-seconds 1 \
+		--sql-repeats 3 --sql-max-seconds 0.5 \
+		--database-url $(BENCH_SMALL_DATABASE_URL) --output bench-results/benchmarks-small.md $(BENCH_ARGS)
 
 screenshots: $(VENV)/.installed  ## PNGs of the staff pages into docs/screenshots/ (needs /usr/bin/chromium)
 	$(BIN)/python -m pytest tests/browser/screenshots.py -q

@@ -1,0 +1,247 @@
+"""What the benchmark asks the API, built from samples of the generated data."""
+
+import time
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
+
+import phonenumbers
+from django.db import connection
+
+from bench.measure import Request, Scenario
+from bench.vocabulary import SEARCH_TERMS
+from contacts.filters import SORT_FIELDS
+from contacts.models import Contact
+
+API = "/api/v1/contacts"
+NAIVE = "/naive/api/v1/contacts/"
+POOL = 400  # distinct contacts cycled through by get / patch / conversations
+
+ONE_TAG = "vip"
+TWO_TAGS = ("vip", "newsletter")
+RARE_TAG = "investor"
+CUSTOM_FIELD = ("plan", "enterprise")
+
+
+@dataclass
+class Samples:
+    big: int
+    small: int
+    big_size: int
+    depth: int
+    contact_ids: list[str]
+    conversation_contact_ids: list[str]
+    naive_ids: list[int]
+    email: str
+    phone_national: str
+    matches: dict[str, int]  # scenario key → rows matched
+
+
+def _random_ids(table: str, sub_account: int, extra: str = "") -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE sub_account_id = %s {extra} ORDER BY random() LIMIT %s", [sub_account, POOL]
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def gather(big: int, small: int, *, naive: bool) -> Samples:
+    """Random contacts, an email, a phone and match counts from the loaded database."""
+    contacts = Contact.objects.for_account(big)
+    big_size = contacts.count()
+    email = contacts.filter(email__isnull=False).order_by("?").values_list("email", flat=True).first()
+    phone = contacts.filter(phone__startswith="+1").order_by("?").values_list("phone", flat=True).first()
+    national = phonenumbers.format_number(phonenumbers.parse(phone), phonenumbers.PhoneNumberFormat.NATIONAL)
+    matches = {}
+    for account_name, account in (("big", big), ("small", small)):
+        scoped = Contact.objects.for_account(account)
+        for kind, term in SEARCH_TERMS.items():
+            matches[f"{account_name}:search:{kind}"] = scoped.search(term).count()
+    matches["big:search:phone"] = contacts.search(national).count()
+    matches["big:search:email"] = contacts.search(email).count()
+    matches["big:tag:one"] = contacts.tagged([ONE_TAG]).count()
+    matches["big:tag:two"] = contacts.tagged(list(TWO_TAGS)).count()
+    matches["big:tag:rare"] = contacts.tagged([RARE_TAG]).count()
+    matches["big:custom_field"] = contacts.with_custom_field(*CUSTOM_FIELD).count()
+    return Samples(
+        big=big,
+        small=small,
+        big_size=big_size,
+        depth=min(400_000, int(big_size * 0.8)) // 25 * 25,
+        contact_ids=_random_ids("contacts_contact", big),
+        conversation_contact_ids=_random_ids("contacts_contact", big, "AND conversation_count > 0"),
+        naive_ids=_random_ids("bench_naivecontact", big) if naive else [],
+        email=email,
+        phone_national=national,
+        matches=matches,
+    )
+
+
+def _get(path: str, **params) -> Request:
+    query = urlencode(
+        [(k, v) for k, values in params.items() for v in (values if isinstance(values, (list, tuple)) else [values])]
+    )
+    return Request("GET", f"{path}?{query}" if query else path)
+
+
+def _fixed(request: Request):
+    return lambda index: request
+
+
+def _cycle(ids: list, path: str):
+    return lambda index: Request("GET", path.format(quote(str(ids[index % len(ids)]))))
+
+
+def build(samples: Samples, cursor_at_depth: str | None, *, naive: bool) -> list[Scenario]:
+    s = samples
+    run = int(time.time())
+    depth_label = f"{s.depth // 1000}k"
+    scenarios: list[Scenario] = []
+
+    def add(key, label, make, *, naive_make=None, account="big", expect=200, matches=None):
+        scenarios.append(
+            Scenario(
+                key=key,
+                label=label,
+                make=make,
+                account=account,
+                expect=expect,
+                matches=matches,
+                naive=naive_make if naive else None,
+            )
+        )
+
+    add("list", "List, default order (newest first)", _fixed(_get(API)), naive_make=_fixed(_get(NAIVE)))
+    add(
+        "list_offset",
+        f"List at offset {depth_label}",
+        _fixed(_get(API, offset=s.depth)),
+        naive_make=_fixed(_get(NAIVE, offset=s.depth)),
+    )
+    if cursor_at_depth:
+        add("list_cursor", f"List by cursor at depth {depth_label}", _fixed(_get(API, cursor=cursor_at_depth)))
+    add(
+        "sort_name",
+        "List sorted by name",
+        _fixed(_get(API, sort="name")),
+        naive_make=_fixed(_get(NAIVE, ordering="name")),
+    )
+    if "last_conversation" in SORT_FIELDS:
+        add("sort_last_conversation", "List sorted by last conversation", _fixed(_get(API, sort="last_conversation")))
+    add(
+        "tag_one",
+        f"One tag (`{ONE_TAG}`)",
+        _fixed(_get(API, tag=ONE_TAG)),
+        naive_make=_fixed(_get(NAIVE, tag=ONE_TAG)),
+        matches=s.matches["big:tag:one"],
+    )
+    add(
+        "tag_two",
+        f"Two tags (`{TWO_TAGS[0]}` and `{TWO_TAGS[1]}`)",
+        _fixed(_get(API, tag=list(TWO_TAGS))),
+        naive_make=_fixed(_get(NAIVE, tag=list(TWO_TAGS))),
+        matches=s.matches["big:tag:two"],
+    )
+    add(
+        "tag_rare",
+        f"One rare tag (`{RARE_TAG}`)",
+        _fixed(_get(API, tag=RARE_TAG)),
+        naive_make=_fixed(_get(NAIVE, tag=RARE_TAG)),
+        matches=s.matches["big:tag:rare"],
+    )
+    key, value = CUSTOM_FIELD
+    add(
+        "custom_field",
+        f"Custom field `{key}={value}`",
+        _fixed(_get(API, **{f"custom_field.{key}": value})),
+        naive_make=_fixed(_get(NAIVE, **{f"custom_field.{key}": value})),
+        matches=s.matches["big:custom_field"],
+    )
+    for account in ("big", "small"):
+        prefix = "" if account == "big" else "5k sub-account: "
+        kinds = SEARCH_TERMS if account == "big" else {k: SEARCH_TERMS[k] for k in ("common", "mid", "rare")}
+        for kind, term in kinds.items():
+            matches = s.matches[f"{account}:search:{kind}"]
+            label_kind = kind.replace("_", " ")
+            add(
+                f"{account}:list_search:{kind}",
+                f"{prefix}List `search={term}` ({label_kind})",
+                _fixed(_get(API, search=term)),
+                naive_make=_fixed(_get(NAIVE, search=term)),
+                account=account,
+                matches=matches,
+            )
+            add(
+                f"{account}:search:{kind}",
+                f"{prefix}`/contacts/search?q={term}` ({label_kind})",
+                _fixed(_get(f"{API}/search", q=term)),
+                account=account,
+                matches=matches,
+            )
+    add(
+        "big:search:phone",
+        f"`/contacts/search` phone, national format `{s.phone_national}`",
+        _fixed(_get(f"{API}/search", q=s.phone_national)),
+        matches=s.matches["big:search:phone"],
+    )
+    add(
+        "big:list_search:phone",
+        "List `search=` phone, national format",
+        _fixed(_get(API, search=s.phone_national)),
+        matches=s.matches["big:search:phone"],
+    )
+    add(
+        "big:search:email",
+        "`/contacts/search` exact email",
+        _fixed(_get(f"{API}/search", q=s.email)),
+        matches=s.matches["big:search:email"],
+    )
+    add(
+        "big:list_search:email",
+        "List `search=` exact email",
+        _fixed(_get(API, search=s.email)),
+        naive_make=_fixed(_get(NAIVE, search=s.email)),
+        matches=s.matches["big:search:email"],
+    )
+    add(
+        "get",
+        "Get one contact",
+        _cycle(s.contact_ids, API + "/{}"),
+        naive_make=_cycle(s.naive_ids, NAIVE + "{}/") if s.naive_ids else None,
+    )
+
+    def create(path):
+        def make(index):
+            return Request(
+                "POST",
+                path,
+                {
+                    "name": f"Bench Create {index}",
+                    "email": f"bench-create-{run}-{index}@example.com",
+                    "phone": "+14155552671",
+                    "tags": ["vip", "newsletter"],
+                    "custom_fields": {"company": "Acme", "plan": "pro", "seats": 12},
+                },
+            )
+
+        return make
+
+    add("create", "Create a contact", create(API), naive_make=create(NAIVE), expect=201)
+
+    def patch(ids, template):
+        def make(index):
+            return Request(
+                "PATCH",
+                template.format(quote(str(ids[index % len(ids)]))),
+                {"tags": ["vip", "beta"] if index % 2 else ["customer"], "custom_fields": {"plan": "pro"}},
+            )
+
+        return make
+
+    add(
+        "patch",
+        "Patch tags and a custom field",
+        patch(s.contact_ids, API + "/{}"),
+        naive_make=patch(s.naive_ids, NAIVE + "{}/") if s.naive_ids else None,
+    )
+    add("conversations", "A contact's conversations", _cycle(s.conversation_contact_ids, API + "/{}/conversations"))
+    return scenarios
