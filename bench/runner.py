@@ -38,6 +38,12 @@ def configure_django(database_url: str) -> str:
             "DJANGO_SECRET_KEY": secret,
             "DATABASE_URL": database_url,
             "LOG_LEVEL": "ERROR",
+            # A loopback server over plain http: production's HTTPS redirect and secure cookies off.
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "DJANGO_SECURE_COOKIES": "0",
+            "DJANGO_SECURE_HSTS_SECONDS": "0",
+            # The benchmark measures latency, not the per-key limiter (which has its own tests).
+            "API_RATE_LIMIT_REQUESTS": "100000000",
         }
     )
     import django
