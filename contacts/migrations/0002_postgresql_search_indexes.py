@@ -9,6 +9,8 @@ Built CONCURRENTLY so a deploy does not lock a large contacts table against writ
 
 from django.db import migrations
 
+from contacts_site.migration_operations import postgresql_indexes
+
 INDEXES = {
     # search: substring of name / email (3+ characters)
     "contact_name_trgm": "USING gin (UPPER(name) gin_trgm_ops)",
@@ -23,24 +25,9 @@ INDEXES = {
 }
 
 
-def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    for name, definition in INDEXES.items():
-        schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON contacts_contact {definition}")
-
-
-def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
-
-
 class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run inside a transaction
 
     dependencies = [("contacts", "0001_initial")]
 
-    operations = [migrations.RunPython(create_indexes, drop_indexes, elidable=False)]
+    operations = [postgresql_indexes("contacts_contact", INDEXES, extensions=("pg_trgm",))]

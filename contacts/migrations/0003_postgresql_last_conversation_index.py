@@ -8,23 +8,11 @@ contacts to return 25. SQLite cannot declare NULLS LAST in an index, so it stays
 
 from django.db import migrations
 
+from contacts_site.migration_operations import postgresql_indexes
+
 INDEXES = {
     "contact_account_last_conversation": "(sub_account_id, last_conversation DESC NULLS LAST, id DESC)",
 }
-
-
-def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, definition in INDEXES.items():
-        schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON contacts_contact {definition}")
-
-
-def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):
@@ -32,4 +20,4 @@ class Migration(migrations.Migration):
 
     dependencies = [("contacts", "0002_postgresql_search_indexes")]
 
-    operations = [migrations.RunPython(create_indexes, drop_indexes, elidable=False)]
+    operations = [postgresql_indexes("contacts_contact", INDEXES)]

@@ -9,25 +9,11 @@ Built CONCURRENTLY so a deploy does not lock the table against writes.
 
 from django.db import migrations
 
+from contacts_site.migration_operations import postgresql_indexes
+
 INDEXES = {
     "conv_account_last_message": "(sub_account_id, last_message_at DESC NULLS LAST, id DESC)",
 }
-
-
-def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, definition in INDEXES.items():
-        schema_editor.execute(
-            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON conversations_conversation {definition}"
-        )
-
-
-def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):
@@ -35,4 +21,4 @@ class Migration(migrations.Migration):
 
     dependencies = [("conversations", "0001_initial")]
 
-    operations = [migrations.RunPython(create_indexes, drop_indexes, elidable=False)]
+    operations = [postgresql_indexes("conversations_conversation", INDEXES)]
