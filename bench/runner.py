@@ -422,12 +422,14 @@ def sqlite(args) -> None:
     for kind, term in SEARCH_TERMS.items():
         if kind == "two_characters":
             continue
-        matches = contacts.search(term).count()
+        matches = contacts.search(term, sub_account=account).count()
         requests.append((f"list_search:{kind}", f"List `search={term}` ({kind})", _get(API, search=term), matches))
         requests.append(
             (f"search:{kind}", f"`/contacts/search?q={term}` ({kind})", _get(f"{API}/search", q=term), matches)
         )
-    requests.append(("tag_one", "One tag (`vip`)", _get(API, tag="vip"), contacts.tagged(["vip"]).count()))
+    requests.append(
+        ("tag_one", "One tag (`vip`)", _get(API, tag="vip"), contacts.tagged(["vip"], sub_account=account).count())
+    )
     connection.close()
     timings = {}
     with Server(server_env(database_url, secret), workers=args.workers) as server:

@@ -114,7 +114,14 @@ class ContactViewSet(TenantScopedViewSet):
             raise ValidationError(filterset.errors)
         # Unfiltered, the total is the sub-account's exact counter: no count(*) over the whole tenant.
         total = None if filterset.is_filtered else self.sub_account.contact_count
-        return paginated_response(request, filterset.qs, contact_to_dict, total=total)
+        return paginated_response(
+            request,
+            filterset.qs,
+            contact_to_dict,
+            rows=self.get_queryset(),
+            count_source=filterset.count_source,
+            total=total,
+        )
 
     def _contact_response(self, contact: Contact, status: int = 200, headers: dict | None = None) -> Response:
         return Response(contact_to_dict(contact), status=status, headers={"ETag": contact.etag, **(headers or {})})
@@ -183,5 +190,5 @@ class ContactViewSet(TenantScopedViewSet):
         params = SearchParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         query, limit = params.validated_data["q"], params.validated_data["limit"]
-        contacts = self.get_queryset().search_ranked(query, limit=limit, region=self.sub_account.default_phone_region)
+        contacts = self.get_queryset().search_ranked(query, limit=limit, sub_account=self.sub_account)
         return Response({"data": [contact_to_dict(contact) for contact in contacts]})

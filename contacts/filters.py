@@ -5,6 +5,7 @@ import django_filters.fields
 from django import forms
 from django.db.models import F
 
+from contacts.models import ContactTag, TaggedContact
 from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH, validate_no_nul
 
 CUSTOM_FIELD_PREFIX = "custom_field."
@@ -64,6 +65,7 @@ class ContactFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, sub_account, **kwargs):
         self.sub_account = sub_account
+        self.tag_ids: list[int] | None = None  # resolved by filter_tags
         super().__init__(data, *args, **kwargs)
 
     def filter_noop(self, queryset, name, value):
@@ -72,10 +74,26 @@ class ContactFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         if not value.strip():
             return queryset
-        return queryset.search(value, region=self.sub_account.default_phone_region)
+        return queryset.search(value, sub_account=self.sub_account)
 
     def filter_tags(self, queryset, name, value):
-        return queryset.tagged(value) if value else queryset
+        if not value:
+            return queryset
+        self.tag_ids = ContactTag.objects.ids_named(value, sub_account=self.sub_account)
+        return queryset.carrying(self.tag_ids, sub_account=self.sub_account)
+
+    @property
+    def count_source(self):
+        """A queryset exactly as large as `qs` and cheaper to count, or None to count `qs` itself.
+
+        Filtered by tags alone, the matches are counted on the tag links' index (one link per contact)
+        instead of visiting each contact: the bounded total of a common tag then costs ~0.2 ms, not ~20.
+        """
+        self.qs  # noqa: B018 — the filters run (and filter_tags resolves the tag ids) on first access
+        data = self.form.cleaned_data
+        if self.tag_ids and not (data.get("search") or "").strip() and not self.custom_field_filters:
+            return TaggedContact.objects.one_per_contact_carrying(self.tag_ids, sub_account=self.sub_account)
+        return None
 
     @property
     def custom_field_filters(self) -> dict[str, str]:

@@ -3,8 +3,9 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Cast
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
@@ -21,10 +22,25 @@ from contacts_site.ids import prefixed_id
 DEFAULT_PHONE_REGION = "US"
 # Trigram indexes need three characters; shorter terms are matched as prefixes (see ContactQuerySet.search).
 MIN_SUBSTRING_SEARCH_LENGTH = 3
+# The trigram indexes hold the sub-account as their first key (btree_gin). Searching a small sub-account,
+# PostgreSQL intersects that key with the term's trigrams inside the index: a common term then costs what
+# the sub-account's own matches cost, not what the whole table's do. A large sub-account's key would only
+# add reading its long list of rows, so above this size the index is searched by trigrams alone. The key
+# must be typed bigint to be usable by the index (a plain literal is an integer, which btree_gin's int8
+# operator class does not take).
+TENANT_KEYED_SEARCH_MAX_CONTACTS = 100_000
 
 
 def new_contact_id() -> str:
     return prefixed_id("ct")
+
+
+class ContactTagQuerySet(models.QuerySet):
+    def ids_named(self, names: list[str], *, sub_account: SubAccount) -> list[int] | None:
+        """The ids of the sub-account's tags called `names` (compared lowercased), or None if one is unknown."""
+        wanted = {lower_keeping_length(name.strip()) for name in names}
+        ids = list(self.filter(sub_account=sub_account, name__in=wanted).values_list("id", flat=True))
+        return sorted(ids) if len(ids) == len(wanted) else None
 
 
 class ContactTag(TenantModel, TagBase):
@@ -35,6 +51,8 @@ class ContactTag(TenantModel, TagBase):
     sub_account = models.ForeignKey(
         SubAccount, on_delete=models.CASCADE, related_name="contact_tags", db_index=False
     )  # the unique (sub_account, name) index serves lookups
+
+    objects = ContactTagQuerySet.as_manager()
 
     class Meta:
         verbose_name = "tag"
@@ -47,18 +65,40 @@ class ContactTag(TenantModel, TagBase):
         return f"{slug}_{i}" if i is not None else slug
 
 
+class TaggedContactQuerySet(models.QuerySet):
+    def one_per_contact_carrying(self, tag_ids: list[int], *, sub_account: SubAccount):
+        """One link per contact that carries every tag of `tag_ids`: the first tag's links whose contact
+        has the others. As many rows as `Contact.objects.carrying(tag_ids)`, and counted from the
+        (sub_account, tag, contact) index alone, without visiting a contact."""
+        first, *others = tag_ids
+        links = self.filter(sub_account=sub_account, tag_id=first)
+        for tag_id in others:
+            other_links = self.model.objects.filter(
+                sub_account=sub_account, tag_id=tag_id, content_object_id=OuterRef("content_object_id")
+            )
+            links = links.filter(Exists(other_links))
+        return links
+
+
 class TaggedContact(TenantModel, TaggedItemBase):
     """The contact↔tag link, with a real foreign key to Contact (taggit's generic relation filters far slower)."""
 
-    content_object = models.ForeignKey("Contact", on_delete=models.CASCADE, related_name="tagged_items")
-    tag = models.ForeignKey(ContactTag, on_delete=models.CASCADE, related_name="tagged_contacts")
+    # No single-column indexes: the two below lead with the sub-account, which every statement names.
+    content_object = models.ForeignKey("Contact", on_delete=models.CASCADE, related_name="tagged_items", db_index=False)
+    tag = models.ForeignKey(ContactTag, on_delete=models.CASCADE, related_name="tagged_contacts", db_index=False)
     # Denormalized from the contact: every tenant table carries its sub-account, so every statement
     # can filter by it (the tenant wall, and the distribution column of a sharded PostgreSQL).
     sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="+", db_index=False)
 
+    objects = TaggedContactQuerySet.as_manager()
+
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="taggedcontact_unique")]
-        indexes = [models.Index(fields=["tag", "content_object"], name="taggedcontact_tag_contact")]
+        constraints = [
+            # A contact's tags (prefetch, and the per-contact probe of a tag filter), index-only.
+            models.UniqueConstraint(fields=["sub_account", "content_object", "tag"], name="taggedcontact_unique")
+        ]
+        # A tag's contacts (a rare tag's filter, and counting a tag's contacts), index-only.
+        indexes = [models.Index(fields=["sub_account", "tag", "content_object"], name="taggedcontact_tag_contact")]
 
 
 class ContactQuerySet(models.QuerySet):
@@ -76,15 +116,28 @@ class ContactQuerySet(models.QuerySet):
             )
         )
 
-    def tagged(self, names: list[str]):
+    def tagged(self, names: list[str], *, sub_account: SubAccount):
         """Contacts carrying every tag in `names` (names compared lowercased)."""
+        return self.carrying(ContactTag.objects.ids_named(names, sub_account=sub_account), sub_account=sub_account)
+
+    def carrying(self, tag_ids: list[int] | None, *, sub_account: SubAccount):
+        """Contacts carrying every tag of `tag_ids` (None: a tag that does not exist, so none).
+
+        With the ids known, the planner sees each tag's statistics: it walks the list's order probing a
+        common tag's links, and starts from a rare tag's few links. Each tag is an EXISTS, not a join:
+        one row per contact, whatever else it carries.
+        """
+        if tag_ids is None:
+            return self.none()
         queryset = self
-        for name in {lower_keeping_length(name.strip()) for name in names}:
-            queryset = queryset.filter(tagged_items__tag__name=name)
+        for tag_id in tag_ids:
+            links = TaggedContact.objects.filter(sub_account=sub_account, tag_id=tag_id, content_object=OuterRef("pk"))
+            queryset = queryset.filter(Exists(links))
         return queryset
 
-    def search(self, query: str, *, region: str = DEFAULT_PHONE_REGION):
-        """Name or email containing `query` (case-insensitive), or a phone number typed in any format.
+    def search(self, query: str, *, sub_account: SubAccount):
+        """Name or email containing `query` (case-insensitive), or a phone number typed in any format
+        (read in the sub-account's region).
 
         Terms of one or two characters match the *start* of the name or email instead: trigram
         indexes cannot serve them, and a two-letter substring matches most of a large list anyway.
@@ -94,7 +147,9 @@ class ContactQuerySet(models.QuerySet):
             condition = Q(name__istartswith=query) | Q(email__istartswith=query)
         else:
             condition = Q(name__icontains=query) | Q(email__icontains=query)
-        e164, digits = phone_search_forms(query, region)
+            if sub_account.contact_count <= TENANT_KEYED_SEARCH_MAX_CONTACTS:
+                condition &= Q(sub_account_id=Cast(Value(sub_account.pk), models.BigIntegerField()))
+        e164, digits = phone_search_forms(query, sub_account.default_phone_region)
         if e164:
             condition |= Q(phone=e164)
         if len(digits) >= MIN_SUBSTRING_SEARCH_LENGTH and len(digits) >= len(query.replace(" ", "")) - 4:
@@ -102,7 +157,7 @@ class ContactQuerySet(models.QuerySet):
             condition |= Q(phone__contains=digits)
         return self.filter(condition)
 
-    def search_ranked(self, query: str, *, limit: int, region: str = DEFAULT_PHONE_REGION) -> list["Contact"]:
+    def search_ranked(self, query: str, *, limit: int, sub_account: SubAccount) -> list["Contact"]:
         """Up to `limit` matches of `search()`, best first: exact email or phone, then names or emails
         starting with `query`, then other matches; by name within each group.
 
@@ -110,12 +165,12 @@ class ContactQuerySet(models.QuerySet):
         own index, so a common term does not rank thousands of matches to keep ten.
         """
         query = query.strip()
-        e164, _ = phone_search_forms(query, region)
+        e164, _ = phone_search_forms(query, sub_account.default_phone_region)
         exact = Q(email=query.lower()) | (Q(phone=e164) if e164 else Q(pk__in=[]))
         tiers = [
             self.filter(exact),
             self.filter(Q(name__istartswith=query) | Q(email__istartswith=query)),
-            self.search(query, region=region),
+            self.search(query, sub_account=sub_account),
         ]
         found: list[Contact] = []
         seen: set[str] = set()

@@ -124,9 +124,15 @@ def _after(ordering, values) -> Q:
     return Q(**{f"{first_field}__{'lte' if first_desc else 'gte'}": values[0]}) & condition
 
 
-def paginated_response(request, queryset, serialize, *, default_limit: int = 25, total: int | None = None):
+def paginated_response(
+    request, queryset, serialize, *, rows=None, count_source=None, default_limit: int = 25, total: int | None = None
+):
     """Answer one page of an ordered `queryset` in the list envelope, in a fixed number of queries.
 
+    `rows`: where the page's rows are read from by primary key, with their prefetches (default:
+    `queryset`). Passing the unfiltered, tenant-scoped queryset spares the database re-checking the
+    filters on 25 rows it has just chosen.
+    `count_source`: a queryset exactly as large as `queryset` that is cheaper to count (default: `queryset`).
     `total`: the exact size of `queryset` when the caller already knows it (skips the count).
     """
     params = PageParams(data=request.query_params)
@@ -149,7 +155,7 @@ def paginated_response(request, queryset, serialize, *, default_limit: int = 25,
     has_more = len(keys) > limit
     keys = keys[:limit]
 
-    rows = queryset.filter(pk__in=[key[0] for key in keys]).order_by() if keys else []
+    rows = (queryset if rows is None else rows).filter(pk__in=[key[0] for key in keys]).order_by() if keys else []
     by_pk = {row.pk: row for row in rows}
     data = [serialize(by_pk[key[0]]) for key in keys if key[0] in by_pk]
 
@@ -159,7 +165,7 @@ def paginated_response(request, queryset, serialize, *, default_limit: int = 25,
             total = offset + len(keys)  # the whole rest of the list is on this page
         else:
             cap = max(TOTAL_COUNT_CAP, offset + limit + 1)
-            total = queryset.order_by()[: cap + 1].count()
+            total = (queryset if count_source is None else count_source).order_by()[: cap + 1].count()
             if total > cap:
                 total, total_exact = cap, False
 

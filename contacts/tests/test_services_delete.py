@@ -14,7 +14,8 @@ def test_deleting_contacts_chosen_by_tag_deletes_them_all(sub_account):
     ContactFactory(sub_account=sub_account, name="Keeper")
 
     deleted = contacts_delete(
-        sub_account=sub_account, queryset=Contact.objects.for_account(sub_account).tagged(["stale"])
+        sub_account=sub_account,
+        queryset=Contact.objects.for_account(sub_account).tagged(["stale"], sub_account=sub_account),
     )
 
     assert deleted == 3
