@@ -16,11 +16,42 @@ class ContactAdmin(admin.ModelAdmin):
     readonly_fields = ["id", "tag_list", "created_at", "updated_at", "last_conversation", "conversation_count"]
     list_select_related = ["sub_account"]
 
-    # Deletes and creates go through the services, which keep the sub-account's contact_count exact.
+    # Every write goes through contacts.services, as the API's and the staff pages' do: the same webhook
+    # events and an exact contact_count, inside the transaction the admin opens around the whole save.
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
-            services.contact_count_adjust(sub_account_id=obj.sub_account_id, delta=1)
+        if change:
+            saved = services.contact_update(contact=obj, **self._changes(form))
+        else:
+            saved = services.contact_create(
+                sub_account=obj.sub_account,
+                name=obj.name,
+                email=obj.email,
+                phone=obj.phone,
+                custom_fields=obj.custom_fields,
+            )
+        # The service saved its own instance; the admin goes on with `obj` (log entry, message, redirect to
+        # its pk), so it takes on what was stored.
+        for field in obj._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+        obj._state.adding = False
+
+    @staticmethod
+    def _changes(form) -> dict:
+        """The form's values as contact_update takes them (already normalized by the form's full_clean).
+
+        contact_update merges custom_fields key by key and reads null as "remove the key", as a PATCH does:
+        keys deleted in the form are sent as null, and a key left null as it was stored is not sent at all.
+        """
+        contact = form.instance
+        stored = form.initial.get("custom_fields") or {}
+        wanted = contact.custom_fields or {}
+        custom_fields = {key: None for key in stored if key not in wanted}
+        custom_fields.update(
+            (key, value)
+            for key, value in wanted.items()
+            if value is not None or key not in stored or stored[key] is not None
+        )
+        return {"name": contact.name, "email": contact.email, "phone": contact.phone, "custom_fields": custom_fields}
 
     def delete_model(self, request, obj):
         services.contact_delete(contact=obj)

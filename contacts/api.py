@@ -9,14 +9,15 @@ from accounts.api import TenantScopedViewSet
 from contacts import services
 from contacts.filters import MAX_TAG_FILTER_LENGTH, SORT_FIELDS, ContactFilter
 from contacts.models import Contact
-from contacts.serializers import (
+from contacts.serializers import ContactSchemaSerializer, ContactWriteSerializer, contact_to_dict
+from contacts_site.api import (
     NO_NUL,
     NOT_BLANK_NO_NUL,
-    ContactSchemaSerializer,
-    ContactWriteSerializer,
-    contact_to_dict,
+    StrictIntegerField,
+    error_responses,
+    if_match_etags,
+    list_envelope_schema,
 )
-from contacts_site.api import StrictIntegerField, error_responses, if_match_etags, list_envelope_schema
 from contacts_site.pagination import page_parameters, paginated_response
 
 SEARCH_MAX_LENGTH = 255

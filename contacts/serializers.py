@@ -10,13 +10,17 @@ from contacts.validators import (
     MAX_TAG_LENGTH,
     MAX_TAGS,
 )
+from contacts_site.api import (
+    NO_NUL,
+    NOT_BLANK_NO_NUL,
+    ModelCheckedTextField,
+    StrictCharField,
+    StrictSerializer,
+    iso_datetime,
+)
 
 CONTACT_WRITABLE_FIELDS = ("name", "email", "phone", "tags", "custom_fields")
 CONTACT_READ_ONLY_FIELDS = ("id", "created_at", "updated_at", "last_conversation", "conversation_count")
-
-
-def _iso(value) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 def contact_to_dict(contact: Contact) -> dict:
@@ -28,57 +32,16 @@ def contact_to_dict(contact: Contact) -> dict:
         "phone": contact.phone,
         "tags": contact.tag_names,
         "custom_fields": contact.custom_fields,
-        "created_at": _iso(contact.created_at),
-        "updated_at": _iso(contact.updated_at),
-        "last_conversation": _iso(contact.last_conversation),
+        "created_at": iso_datetime(contact.created_at),
+        "updated_at": iso_datetime(contact.updated_at),
+        "last_conversation": iso_datetime(contact.last_conversation),
         "conversation_count": contact.conversation_count,
     }
 
 
-class StrictCharField(serializers.CharField):
-    """A JSON string and nothing else: numbers and booleans are not silently turned into text."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses keys it does not know, naming read-only ones as such, instead of silently ignoring them."""
-
-    read_only_names: tuple[str, ...] = ()
-
-    def to_internal_value(self, data):
-        if not isinstance(data, dict):
-            raise serializers.ValidationError({"non_field_errors": ["Expected a JSON object."]})
-        unknown = {}
-        for key in data:
-            if key not in self.fields:
-                unknown[key] = ["This field is read-only." if key in self.read_only_names else "Unknown field."]
-        if unknown:
-            raise serializers.ValidationError(unknown)
-        return super().to_internal_value(data)
-
-
-# JSON Schema patterns (Python and ECMAScript read them alike) for what the model layer refuses:
-# NUL characters (PostgreSQL text cannot hold them) and text that is blank once trimmed.
-NO_NUL = r"^[^\x00]*$"
-NOT_BLANK_NO_NUL = r"^[^\x00]*[^\s\x00][^\x00]*$"
-
 MAX_NAME_LENGTH = 255
 MAX_EMAIL_LENGTH = 254
 MAX_PHONE_INPUT_LENGTH = 64
-
-
-class ModelCheckedTextField(StrictCharField):
-    """A string that must not be blank, where the model says so: "" goes through to the model layer, which
-    reports it together with every other problem of the request (DRF would stop at the first)."""
-
-    def run_validation(self, data=serializers.empty):
-        if data == "":
-            return data
-        return super().run_validation(data)
 
 
 @extend_schema_field(

@@ -1,8 +1,9 @@
-"""What every API endpoint shares: one error shape, the list envelope, strict query parameters."""
+"""What every API endpoint shares: one error shape, the list envelope, strict query parameters and bodies."""
 
 import logging
 import math
 import re
+from datetime import datetime
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
@@ -197,6 +198,53 @@ class StrictIntegerField(BlankIsAValueMixin, serializers.IntegerField):
         if isinstance(data, str) and not INTEGER_TEXT.fullmatch(data):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+def iso_datetime(value: datetime | None) -> str | None:
+    """A timestamp as every API answer writes it: ISO 8601, UTC as `Z`."""
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string and nothing else: numbers and booleans are not silently turned into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses keys it does not know, naming read-only ones as such, instead of silently ignoring them."""
+
+    read_only_names: tuple[str, ...] = ()
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError({"non_field_errors": ["Expected a JSON object."]})
+        unknown = {}
+        for key in data:
+            if key not in self.fields:
+                unknown[key] = ["This field is read-only." if key in self.read_only_names else "Unknown field."]
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return super().to_internal_value(data)
+
+
+# JSON Schema patterns (Python and ECMAScript read them alike) for what the model layer refuses:
+# NUL characters (PostgreSQL text cannot hold them) and text that is blank once trimmed.
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK_NO_NUL = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
+
+class ModelCheckedTextField(StrictCharField):
+    """A string that must not be blank, where the model says so: "" goes through to the model layer, which
+    reports it together with every other problem of the request (DRF would stop at the first)."""
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            return data
+        return super().run_validation(data)
 
 
 @extend_schema_field(

@@ -65,7 +65,7 @@ class AutoSchema(openapi.AutoSchema):
 class StrictSerializerExtension(OpenApiSerializerExtension):
     """Request bodies that refuse unknown keys say so: `additionalProperties: false`."""
 
-    target_class = "contacts.serializers.StrictSerializer"
+    target_class = "contacts_site.api.StrictSerializer"
     match_subclasses = True
 
     def map_serializer(self, auto_schema, direction):

@@ -3,14 +3,14 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contacts.serializers import (
+from contacts.validators import validate_no_nul
+from contacts_site.api import (
     NOT_BLANK_NO_NUL,
     ModelCheckedTextField,
     StrictCharField,
     StrictSerializer,
-    _iso,
+    iso_datetime,
 )
-from contacts.validators import validate_no_nul
 from conversations.models import MAX_MESSAGE_LENGTH, Conversation, Message
 
 MAX_SUBJECT_LENGTH = Conversation._meta.get_field("subject").max_length
@@ -42,9 +42,9 @@ def conversation_to_dict(conversation: Conversation) -> dict:
         "status": conversation.status,
         "subject": conversation.subject or None,
         "assignee": conversation.assignee_id,
-        "created_at": _iso(conversation.created_at),
-        "updated_at": _iso(conversation.updated_at),
-        "last_message_at": _iso(conversation.last_message_at),
+        "created_at": iso_datetime(conversation.created_at),
+        "updated_at": iso_datetime(conversation.updated_at),
+        "last_message_at": iso_datetime(conversation.last_message_at),
         "message_count": conversation.message_count,
     }
 
@@ -56,7 +56,7 @@ def message_to_dict(message: Message) -> dict:
         "direction": message.direction,
         "sender": message.sender,
         "body": message.body,
-        "created_at": _iso(message.created_at),
+        "created_at": iso_datetime(message.created_at),
     }
 
 

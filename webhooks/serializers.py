@@ -5,7 +5,7 @@ import json
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contacts.serializers import ModelCheckedTextField, StrictCharField, StrictSerializer
+from contacts_site.api import ModelCheckedTextField, StrictCharField, StrictSerializer
 from webhooks.events import ALL_EVENTS, EVENT_TYPES, iso
 from webhooks.models import Delivery, DeliveryAttempt, Endpoint
 from webhooks.targets import MAX_URL_LENGTH
