@@ -102,19 +102,37 @@ class TaggedContact(TenantModel, TaggedItemBase):
 
 
 class ContactQuerySet(models.QuerySet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._tag_names_of: SubAccount | None = None  # set by with_tags()
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._tag_names_of = self._tag_names_of
+        return clone
+
     def for_account(self, sub_account: SubAccount):
         return self.filter(sub_account=sub_account)
 
     def with_tags(self, sub_account: SubAccount):
-        """Prefetch tag names in one query (filtered by sub-account like every tenant query)."""
-        return self.prefetch_related(
-            models.Prefetch(
-                "tagged_items",
-                queryset=TaggedContact.objects.filter(sub_account=sub_account)
-                .select_related("tag")
-                .only("content_object_id", "tag__name"),
-            )
-        )
+        """Load each contact's tag names with it: one query for all of them, filtered by sub-account like
+        every tenant query. Names only, as (contact id, name) pairs: Django's prefetch_related would build
+        a link and a tag instance per name and a queryset per contact, a third of a list request's time."""
+        clone = self._chain()
+        clone._tag_names_of = sub_account
+        return clone
+
+    def _fetch_all(self):
+        loading = self._result_cache is None
+        super()._fetch_all()
+        if loading and self._tag_names_of is not None and issubclass(self._iterable_class, models.query.ModelIterable):
+            names: dict[str, list[str]] = {contact.pk: [] for contact in self._result_cache}
+            if names:
+                links = TaggedContact.objects.filter(sub_account=self._tag_names_of, content_object_id__in=list(names))
+                for contact_id, name in links.values_list("content_object_id", "tag__name"):
+                    names[contact_id].append(name)
+            for contact in self._result_cache:
+                contact.loaded_tag_names = sorted(names[contact.pk])
 
     def tagged(self, names: list[str], *, sub_account: SubAccount):
         """Contacts carrying every tag in `names` (names compared lowercased)."""
@@ -276,13 +294,12 @@ class Contact(TenantModel):
 
     @property
     def tag_names(self) -> list[str]:
-        if "tagged_items" in getattr(self, "_prefetched_objects_cache", {}):
-            items = self.tagged_items.all()
-        else:  # not prefetched (a single contact just written): read its links within its sub-account
-            items = TaggedContact.objects.filter(
-                sub_account_id=self.sub_account_id, content_object=self
-            ).select_related("tag")
-        return sorted(item.tag.name for item in items)
+        names = self.__dict__.get("loaded_tag_names")
+        if names is not None:  # read by ContactQuerySet.with_tags()
+            return names
+        # Not loaded with the contact (one just written): read its links within its sub-account.
+        links = TaggedContact.objects.filter(sub_account_id=self.sub_account_id, content_object=self)
+        return sorted(links.values_list("tag__name", flat=True))
 
     @property
     def etag(self) -> str:

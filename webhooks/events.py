@@ -4,8 +4,6 @@ What an event *means* belongs to the app that emits it (contacts, conversations)
 names the types an endpoint may subscribe to.
 """
 
-from datetime import datetime
-
 EVENT_TYPES = (
     "contact.created",
     "contact.updated",
@@ -21,10 +19,6 @@ ALL_EVENTS = "*"
 
 # Bumped by every save, so it would make every write look like a change.
 IGNORED_IN_CHANGES = frozenset({"updated_at"})
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 def changes_between(before: dict, after: dict) -> dict:

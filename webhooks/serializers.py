@@ -5,8 +5,8 @@ import json
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contacts_site.api import ModelCheckedTextField, StrictCharField, StrictSerializer
-from webhooks.events import ALL_EVENTS, EVENT_TYPES, iso
+from contacts_site.api import ModelCheckedTextField, StrictCharField, StrictSerializer, iso_datetime
+from webhooks.events import ALL_EVENTS, EVENT_TYPES
 from webhooks.models import Delivery, DeliveryAttempt, Endpoint
 from webhooks.targets import MAX_URL_LENGTH
 
@@ -22,20 +22,20 @@ def endpoint_to_dict(endpoint: Endpoint) -> dict:
         "description": endpoint.description,
         "enabled": endpoint.enabled,
         "disabled_reason": endpoint.disabled_reason or None,
-        "disabled_at": iso(endpoint.disabled_at),
-        "created_at": iso(endpoint.created_at),
-        "updated_at": iso(endpoint.updated_at),
+        "disabled_at": iso_datetime(endpoint.disabled_at),
+        "created_at": iso_datetime(endpoint.created_at),
+        "updated_at": iso_datetime(endpoint.updated_at),
     }
 
 
 def attempt_to_dict(attempt: DeliveryAttempt) -> dict:
     return {
-        "attempted_at": iso(attempt.attempted_at),
+        "attempted_at": iso_datetime(attempt.attempted_at),
         "status_code": attempt.status_code,
         "duration_ms": attempt.duration_ms,
         "response_excerpt": attempt.response_excerpt,
         "error": attempt.error or None,
-        "next_retry_at": iso(attempt.next_retry_at),
+        "next_retry_at": iso_datetime(attempt.next_retry_at),
     }
 
 
@@ -47,8 +47,10 @@ def delivery_to_dict(delivery: Delivery, *, with_payload: bool = False) -> dict:
         "event_type": delivery.event.type,
         "status": delivery.status,
         "attempt_count": delivery.attempt_count,
-        "next_attempt_at": iso(delivery.next_attempt_at) if delivery.status == Delivery.Status.PENDING else None,
-        "created_at": iso(delivery.created_at),
+        "next_attempt_at": iso_datetime(delivery.next_attempt_at)
+        if delivery.status == Delivery.Status.PENDING
+        else None,
+        "created_at": iso_datetime(delivery.created_at),
         "attempts": [attempt_to_dict(attempt) for attempt in delivery.attempts.all()],
     }
     if with_payload:

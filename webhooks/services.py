@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import SubAccount
-from contacts_site.api import Conflict
-from webhooks.events import EVENT_TYPES, PING, iso
+from contacts_site.api import Conflict, iso_datetime
+from webhooks.events import EVENT_TYPES, PING
 from webhooks.models import ROTATION_OVERLAP, Delivery, Endpoint, Event
 from webhooks.signing import secret_generate
 
@@ -20,7 +20,7 @@ def _envelope(event: Event, *, sub_account: SubAccount, data: dict, changes: dic
     envelope = {
         "id": event.id,
         "type": event.type,
-        "created_at": iso(event.created_at),
+        "created_at": iso_datetime(event.created_at),
         "sub_account": sub_account.slug,
         "data": data,
     }

@@ -193,7 +193,9 @@ def test_a_bulk_delete_by_tag_deletes_and_reports_every_matching_contact(sub_acc
     vips = [ContactFactory(sub_account=sub_account, tags=["vip"]) for _ in range(3)]
     ContactFactory(sub_account=sub_account, tags=["other"])
 
-    deleted = contacts_delete(sub_account=sub_account, queryset=Contact.objects.tagged(["vip"], sub_account=sub_account))
+    deleted = contacts_delete(
+        sub_account=sub_account, queryset=Contact.objects.tagged(["vip"], sub_account=sub_account)
+    )
 
     assert deleted == 3
     assert sorted(p["data"]["id"] for p in _payloads("contact.deleted")) == sorted(c.pk for c in vips)
