@@ -320,12 +320,17 @@ def run(args) -> None:
     env = server_env(args.database_url, secret)
     with Server(env, workers=args.workers) as server:
         cursor, cursor_matches_offset = cursor_at_depth(server, keys, samples.depth)
-        scenario_list = scenarios.build(samples, cursor, naive=True)
+        scenario_list = scenarios.build(samples, cursor, naive=not args.only)
+        if args.only:
+            scenario_list = [s for s in scenario_list if any(part in s.key for part in args.only.split(","))]
         log(f"measuring {len(scenario_list)} scenarios over HTTP ({args.workers} gunicorn workers)")
         load_before = os.getloadavg()
         results, captured = measure(server, scenario_list, keys, args)
         peak_rss = server.peak_worker_rss_mb()
         load_after = os.getloadavg()
+    if args.only:
+        log("--only: a partial run, no report written")
+        return
     from django.db import connection
 
     serialization = serialization_cost(big, naive=True)
@@ -492,6 +497,9 @@ def main(argv: list[str] | None = None) -> None:
     run_parser.add_argument("--explain-above-ms", type=float, default=2, help="EXPLAIN statements slower than this")
     run_parser.add_argument("--keep-database", action="store_true", help="do not drop the database afterwards")
     run_parser.add_argument("--reuse-database", action="store_true", help="skip the load (a kept database); keeps it")
+    run_parser.add_argument(
+        "--only", default="", help="comma-separated parts of scenario keys: measure just those (no baseline, no report)"
+    )
     common(run_parser)
 
     sqlite_parser = commands.add_parser("sqlite", help="(internal) the SQLite part, in its own process")

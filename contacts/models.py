@@ -3,7 +3,7 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Cast
 from taggit.managers import TaggableManager
@@ -22,12 +22,11 @@ from contacts_site.ids import prefixed_id
 DEFAULT_PHONE_REGION = "US"
 # Trigram indexes need three characters; shorter terms are matched as prefixes (see ContactQuerySet.search).
 MIN_SUBSTRING_SEARCH_LENGTH = 3
-# The trigram indexes hold the sub-account as their first key (btree_gin). Searching a small sub-account,
-# PostgreSQL intersects that key with the term's trigrams inside the index: a common term then costs what
-# the sub-account's own matches cost, not what the whole table's do. A large sub-account's key would only
-# add reading its long list of rows, so above this size the index is searched by trigrams alone. The key
-# must be typed bigint to be usable by the index (a plain literal is an integer, which btree_gin's int8
-# operator class does not take).
+# The trigram indexes hold the sub-account as their first key (btree_gin, on PostgreSQL). Searching a
+# small sub-account, PostgreSQL intersects that key with the term's trigrams inside the index: a common
+# term then costs what the sub-account's own matches cost, not what the whole table's do. A large
+# sub-account's key would only add reading its long list of rows (its matches are most of the term's
+# anyway), so above this size search() leaves the key out and the index is searched by trigrams alone.
 TENANT_KEYED_SEARCH_MAX_CONTACTS = 100_000
 
 
@@ -161,19 +160,25 @@ class ContactQuerySet(models.QuerySet):
         indexes cannot serve them, and a two-letter substring matches most of a large list anyway.
         """
         query = query.strip()
+        queryset = self
         if len(query) < MIN_SUBSTRING_SEARCH_LENGTH:
             condition = Q(name__istartswith=query) | Q(email__istartswith=query)
         else:
             condition = Q(name__icontains=query) | Q(email__icontains=query)
-            if sub_account.contact_count <= TENANT_KEYED_SEARCH_MAX_CONTACTS:
-                condition &= Q(sub_account_id=Cast(Value(sub_account.pk), models.BigIntegerField()))
+            if (
+                connections[self.db].vendor == "postgresql"
+                and sub_account.contact_count <= TENANT_KEYED_SEARCH_MAX_CONTACTS
+            ):
+                # The indexes' key is the id as text (migration 0005), so only this condition reaches it.
+                queryset = queryset.alias(tenant_key=Cast("sub_account_id", models.TextField()))
+                queryset = queryset.filter(tenant_key=str(sub_account.pk))
         e164, digits = phone_search_forms(query, sub_account.default_phone_region)
         if e164:
             condition |= Q(phone=e164)
         if len(digits) >= MIN_SUBSTRING_SEARCH_LENGTH and len(digits) >= len(query.replace(" ", "")) - 4:
             # Mostly digits: a partial number such as "555-2671" matches the stored E.164 digits.
             condition |= Q(phone__contains=digits)
-        return self.filter(condition)
+        return queryset.filter(condition)
 
     def search_ranked(self, query: str, *, limit: int, sub_account: SubAccount) -> list["Contact"]:
         """Up to `limit` matches of `search()`, best first: exact email or phone, then names or emails

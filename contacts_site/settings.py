@@ -104,6 +104,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# PostgreSQL session settings for an OLTP workload: every statement the product issues is a short index
+# walk, for which a parallel plan's workers take longer to start (~2–3 ms) than the walk itself (a
+# two-tag page: 4.3 ms parallel, 0.3 ms not), and JIT compilation longer still. Blank leaves the
+# server's settings (behind PgBouncer in transaction mode, which refuses startup options, set them on
+# the role instead: ALTER ROLE … SET max_parallel_workers_per_gather = 0).
+DATABASE_SESSION_SETTINGS = os.environ.get("DATABASE_SESSION_SETTINGS", "max_parallel_workers_per_gather=0 jit=off")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_SESSION_SETTINGS.strip():
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(
+        f"-c {setting}" for setting in DATABASE_SESSION_SETTINGS.split()
+    )
 
 # Rate limits and other shared counters: Redis when several processes serve (REDIS_URL), else this process's memory.
 if os.environ.get("REDIS_URL"):
@@ -135,6 +145,8 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
         os.environ["DATABASE_REPLICA_URL"], conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
     )
+    if "options" in DATABASES["default"].get("OPTIONS", {}):
+        DATABASES["replica"].setdefault("OPTIONS", {})["options"] = DATABASES["default"]["OPTIONS"]["options"]
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["contacts_site.db_router.ReplicaRouter"]
     MIDDLEWARE.insert(0, "contacts_site.db_router.ReplicaReadsMiddleware")
