@@ -1,6 +1,7 @@
 from http import HTTPStatus
 
 import pytest
+from django.db import connection
 
 from contacts.tests.factories import ContactFactory
 
@@ -100,3 +101,45 @@ def test_a_one_or_two_character_term_matches_the_start_of_a_name_or_email(api_cl
     ContactFactory(sub_account=sub_account, name="Sally Walton", email="sally@example.com")
 
     assert _ids(api_client.get(SEARCH_URL, {"q": "al"})) == [starts.pk, by_email.pk]
+
+
+def test_a_renamed_contact_is_found_by_its_new_name_only(api_client, sub_account):
+    contact = ContactFactory(sub_account=sub_account, name="Ada Byron")
+    api_client.patch(f"/api/v1/contacts/{contact.pk}", {"name": "Ada Lovelace"}, format="json")
+
+    assert _ids(api_client.get(SEARCH_URL, {"q": "lovelace"})) == [contact.pk]
+    assert api_client.get(SEARCH_URL, {"q": "byron"}).json() == {"data": []}
+
+
+def test_a_contact_whose_email_changed_is_found_by_the_new_email_only(api_client, sub_account):
+    contact = ContactFactory(sub_account=sub_account, name="Ada", email="ada@old.example")
+    api_client.patch(f"/api/v1/contacts/{contact.pk}", {"email": "ada@new.example"}, format="json")
+
+    assert _ids(api_client.get(SEARCH_URL, {"q": "new.exa"})) == [contact.pk]
+    assert api_client.get(SEARCH_URL, {"q": "old.exa"}).json() == {"data": []}
+
+
+def test_a_deleted_contact_is_no_longer_found(api_client, sub_account):
+    contact = ContactFactory(sub_account=sub_account, name="Ada Lovelace")
+    api_client.delete(f"/api/v1/contacts/{contact.pk}")
+
+    assert api_client.get(SEARCH_URL, {"q": "lovelace"}).json() == {"data": []}
+
+
+def test_search_ignores_the_case_of_accented_letters(api_client, sub_account):
+    contact = ContactFactory(sub_account=sub_account, name="Émile Zola")
+
+    assert _ids(api_client.get(SEARCH_URL, {"q": "ÉMILE"})) == [contact.pk]
+    assert _ids(api_client.get(SEARCH_URL, {"q": "émile"})) == [contact.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's search index (migration 0007)")
+def test_sqlite_search_index_holds_one_entry_per_contact_after_writes(api_client, sub_account):
+    kept = ContactFactory(sub_account=sub_account, name="Ada")
+    gone = ContactFactory(sub_account=sub_account, name="Bob")
+    api_client.patch(f"/api/v1/contacts/{kept.pk}", {"name": "Ada Lovelace"}, format="json")
+    api_client.delete(f"/api/v1/contacts/{gone.pk}")
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT contact_id, name FROM contacts_contact_search")
+        assert cursor.fetchall() == [(kept.pk, "Ada Lovelace")]
