@@ -29,12 +29,27 @@ MIN_SUBSTRING_SEARCH_LENGTH = 3
 # sub-account's key would only add reading its long list of rows (its matches are most of the term's
 # anyway), so above this size search() leaves the key out and the index is searched by trigrams alone.
 TENANT_KEYED_SEARCH_MAX_CONTACTS = 100_000
+# SQLite: above this many matching rows (all sub-accounts), a term is searched with LIKE rather than
+# through the full-text index (see _sqlite_search_index_matches).
+SQLITE_INDEXED_SEARCH_MAX_MATCHES = 2000
 
 
-def _sqlite_search_index_matches(query: str) -> RawSQL:
+def _sqlite_search_index_matches(query: str, using: str) -> RawSQL | None:
     """Ids of the contacts whose name or email contains `query` (3+ characters, case-insensitive), from
-    SQLite's trigram full-text index (migration 0007): the same answer as LIKE '%query%', from an index."""
+    SQLite's trigram full-text index (migration 0007): the answer of LIKE '%query%', from an index.
+
+    None when the term is common (more than SQLITE_INDEXED_SEARCH_MAX_MATCHES rows hold it, which the
+    index counts in under a millisecond): reading thousands of ids out of the index then costs more
+    than walking the list in its order with LIKE, which finds a page of a common term in a few rows."""
     phrase = '{name email} : "' + query.replace('"', '""') + '"'
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM contacts_contact_search WHERE contacts_contact_search MATCH %s "
+            "LIMIT %s)",
+            [phrase, SQLITE_INDEXED_SEARCH_MAX_MATCHES + 1],
+        )
+        if cursor.fetchone()[0] > SQLITE_INDEXED_SEARCH_MAX_MATCHES:
+            return None
     return RawSQL("SELECT contact_id FROM contacts_contact_search WHERE contacts_contact_search MATCH %s", [phrase])
 
 
@@ -172,8 +187,8 @@ class ContactQuerySet(models.QuerySet):
         vendor = connections[self.db].vendor
         if len(query) < MIN_SUBSTRING_SEARCH_LENGTH:
             condition = Q(name__istartswith=query) | Q(email__istartswith=query)
-        elif vendor == "sqlite":
-            condition = Q(pk__in=_sqlite_search_index_matches(query))
+        elif vendor == "sqlite" and (index_matches := _sqlite_search_index_matches(query, self.db)) is not None:
+            condition = Q(pk__in=index_matches)
         else:
             condition = Q(name__icontains=query) | Q(email__icontains=query)
             if vendor == "postgresql" and sub_account.contact_count <= TENANT_KEYED_SEARCH_MAX_CONTACTS:
