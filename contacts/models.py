@@ -6,7 +6,7 @@ from django.db import connections, models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTransform
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Lower
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
@@ -190,7 +190,15 @@ class ContactQuerySet(models.QuerySet):
         elif vendor == "sqlite" and (index_matches := _sqlite_search_index_matches(query, self.db)) is not None:
             condition = Q(pk__in=index_matches)
         else:
-            condition = Q(name__icontains=query) | Q(email__icontains=query)
+            email_condition = Q(email__icontains=query)
+            local_part, at, _ = query.partition("@")
+            if at and len(local_part) >= MIN_SUBSTRING_SEARCH_LENGTH:
+                # An address: its domain's trigrams ("outlook.com") are in a fifth of all emails, and the
+                # index reads all their rows. Asked for the part up to "@" as well (implied by the whole
+                # term), PostgreSQL skips through those rows by the rare ones: 13 ms → 4 ms.
+                # (Given first: the index takes its conditions in order.)
+                email_condition = Q(email__icontains=local_part + at) & email_condition
+            condition = Q(name__icontains=query) | email_condition
             if vendor == "postgresql" and sub_account.contact_count <= TENANT_KEYED_SEARCH_MAX_CONTACTS:
                 # The indexes' key is the id as text (migration 0005), so only this condition reaches it.
                 queryset = queryset.alias(tenant_key=Cast("sub_account_id", models.TextField()))
@@ -205,25 +213,27 @@ class ContactQuerySet(models.QuerySet):
 
     def search_ranked(self, query: str, *, limit: int, sub_account: SubAccount) -> list["Contact"]:
         """Up to `limit` matches of `search()`, best first: exact email or phone, then names or emails
-        starting with `query`, then other matches; by name within each group.
+        starting with `query`, then other matches; by name within each group (ignoring case in the second).
 
         Three bounded queries rather than one ranked sort: each can stop after `limit` rows from its
-        own index, so a common term does not rank thousands of matches to keep ten.
+        own index, so a common term does not rank thousands of matches to keep ten. The "starting with"
+        group is ordered by lowercased name so that PostgreSQL collects its matches from the prefix
+        indexes and sorts them: walking the name index instead would read every name before "Jo…" to
+        find the names starting with "jo" (~440 ms at 500,000 contacts).
         """
         query = query.strip()
         e164, _ = phone_search_forms(query, sub_account.default_phone_region)
         exact = Q(email=query.lower()) | (Q(phone=e164) if e164 else Q(pk__in=[]))
-        tiers = [
-            self.filter(exact),
-            self.filter(Q(name__istartswith=query) | Q(email__istartswith=query)),
-            self.search(query, sub_account=sub_account),
-        ]
+        starting = Q(name__istartswith=query) | Q(email__istartswith=query)
+        tiers = [(self.filter(exact), "name"), (self.filter(starting), Lower("name"))]
+        if len(query) >= MIN_SUBSTRING_SEARCH_LENGTH:  # shorter terms are matched as prefixes anyway
+            tiers.append((self.search(query, sub_account=sub_account), "name"))
         found: list[Contact] = []
         seen: set[str] = set()
-        for tier in tiers:
+        for tier, order in tiers:
             if len(found) >= limit:
                 break
-            for contact in tier.exclude(pk__in=seen).order_by("name", "id")[: limit - len(found)]:
+            for contact in tier.exclude(pk__in=seen).order_by(order, "id")[: limit - len(found)]:
                 found.append(contact)
                 seen.add(contact.pk)
         return found
