@@ -140,8 +140,10 @@ def evaluate(data: dict) -> list[dict]:
         count = result.get("api_sql", {}).get("count_p50")
         if count:
             # The same request without its bounded count: the count statement's replayed p50 taken away.
+            # When the replayed count comes out as slow as the whole request (both are timed apart, and
+            # noise can do that), the ratio is unbounded: it is shown as such rather than as a huge number.
             without = result["api"]["p50"] - count
-            total_ratios[key] = result["api"]["p50"] / without if without > 0 else math.inf
+            total_ratios[key] = result["api"]["p50"] / without if without > 0.05 * result["api"]["p50"] else math.inf
     if total_ratios:
         worst_total = max(total_ratios, key=total_ratios.get)
         targets.append(
