@@ -3,7 +3,7 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Cast, Lower
@@ -123,38 +123,39 @@ class TaggedContact(TenantModel, TaggedItemBase):
         indexes = [models.Index(fields=["sub_account", "tag", "content_object"], name="taggedcontact_tag_contact")]
 
 
+class TagNamesField(models.Field):
+    """The output of TagNames: a sorted list of names, whichever way the engine hands the array over."""
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return []
+        return sorted(json.loads(value) if isinstance(value, str) else value)
+
+
+class TagNames(Subquery):
+    """A contact's tag names as one column of its own row: ARRAY(…) on PostgreSQL, a JSON array on SQLite.
+    One query for a page of contacts and their tags, rather than a second one for the tags."""
+
+    template = "ARRAY(%(subquery)s)"
+
+    def __init__(self, sub_account: SubAccount):
+        links = TaggedContact.objects.filter(sub_account=sub_account, content_object=OuterRef("pk"))
+        super().__init__(links.values(tag_name=F("tag__name")), output_field=TagNamesField())
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        template = "(SELECT json_group_array(tag_name) FROM (%(subquery)s))"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
 class ContactQuerySet(models.QuerySet):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._tag_names_of: SubAccount | None = None  # set by with_tags()
-
-    def _clone(self):
-        clone = super()._clone()
-        clone._tag_names_of = self._tag_names_of
-        return clone
-
     def for_account(self, sub_account: SubAccount):
         return self.filter(sub_account=sub_account)
 
     def with_tags(self, sub_account: SubAccount):
-        """Load each contact's tag names with it: one query for all of them, filtered by sub-account like
-        every tenant query. Names only, as (contact id, name) pairs: Django's prefetch_related would build
-        a link and a tag instance per name and a queryset per contact, a third of a list request's time."""
-        clone = self._chain()
-        clone._tag_names_of = sub_account
-        return clone
-
-    def _fetch_all(self):
-        loading = self._result_cache is None
-        super()._fetch_all()
-        if loading and self._tag_names_of is not None and issubclass(self._iterable_class, models.query.ModelIterable):
-            names: dict[str, list[str]] = {contact.pk: [] for contact in self._result_cache}
-            if names:
-                links = TaggedContact.objects.filter(sub_account=self._tag_names_of, content_object_id__in=list(names))
-                for contact_id, name in links.values_list("content_object_id", "tag__name"):
-                    names[contact_id].append(name)
-            for contact in self._result_cache:
-                contact.loaded_tag_names = sorted(names[contact.pk])
+        """Read each contact's tag names in its own row (see TagNames), within the sub-account like every
+        tenant query. Not prefetch_related: that builds a link and a tag instance per name and a queryset
+        per contact, a third of a list request's time, and costs a second query."""
+        return self.annotate(loaded_tag_names=TagNames(sub_account))
 
     def tagged(self, names: list[str], *, sub_account: SubAccount):
         """Contacts carrying every tag in `names` (names compared lowercased)."""
@@ -333,7 +334,7 @@ class Contact(TenantModel):
     @property
     def tag_names(self) -> list[str]:
         names = self.__dict__.get("loaded_tag_names")
-        if names is not None:  # read by ContactQuerySet.with_tags()
+        if names is not None:  # read with the contact: ContactQuerySet.with_tags()
             return names
         # Not loaded with the contact (one just written): read its links within its sub-account.
         links = TaggedContact.objects.filter(sub_account_id=self.sub_account_id, content_object=self)

@@ -173,7 +173,8 @@ def paginated_response(
             total = offset + len(keys)  # the whole rest of the list is on this page
         else:
             cap = max(TOTAL_COUNT_CAP, offset + limit + 1)
-            total = (queryset if count_source is None else count_source).order_by()[: cap + 1].count()
+            counted = (queryset if count_source is None else count_source).order_by().values("pk")
+            total = counted[: cap + 1].count()
             if total > cap:
                 total, total_exact = cap, False
 
