@@ -128,6 +128,21 @@ def _after(ordering, values) -> Q:
     return Q(**{f"{first_field}__{'lte' if first_desc else 'gte'}": values[0]}) & condition
 
 
+def _deep_keys(window, ordering, sort_fields, *, offset: int, limit: int, total: int | None) -> list[tuple]:
+    """(pk, *sort values) of the rows at [offset, offset + limit], one past the page to tell `has_more`.
+
+    With the list's exact size known and the offset past its middle, the rows are counted from the other
+    end: in reverse order they sit at [total - offset - limit - 1, total - offset), a shorter walk (the
+    last page of 500,000 contacts reads 25 index entries, not 499,975). Concurrent writes that the
+    size has not caught up with shift such a page as they would shift any offset page.
+    """
+    if total is None or ordering is None or offset <= total // 2:
+        return list(window.values_list("pk", *sort_fields)[offset : offset + limit + 1])
+    reverse = [f"{'' if desc else '-'}{field}" for field, desc in ordering]
+    start, end = max(0, total - offset - limit - 1), max(0, total - offset)
+    return list(window.order_by(*reverse).values_list("pk", *sort_fields)[start:end])[::-1]
+
+
 def paginated_response(
     request, queryset, serialize, *, rows=None, count_source=None, default_limit: int = 25, total: int | None = None
 ):
@@ -159,7 +174,7 @@ def paginated_response(
         page = list(window[offset : offset + limit + 1])
         keys = [(row.pk, *(getattr(row, field) for field in sort_fields)) for row in page]
     else:
-        keys = list(window.values_list("pk", *sort_fields)[offset : offset + limit + 1])
+        keys = _deep_keys(window, ordering, sort_fields, offset=offset, limit=limit, total=total)
         found = (queryset if rows is None else rows).filter(pk__in=[key[0] for key in keys[:limit]]).order_by()
         by_pk = {row.pk: row for row in found} if keys else {}
         page = [by_pk[key[0]] for key in keys[:limit] if key[0] in by_pk]

@@ -90,6 +90,21 @@ def test_every_offset_answers_the_same_rows_whichever_way_the_page_is_read(
     assert [row["tags"] for row in pages[1]["data"]] == [["t"]] * 3
 
 
+@pytest.mark.parametrize("sort", ["created", "name"])
+def test_pages_past_the_middle_are_read_from_the_far_end_with_the_same_rows(api_client, sub_account, monkeypatch, sort):
+    _contacts_created_in_order(sub_account, [f"C{number}" for number in range(7)])
+    everyone = [row["id"] for row in api_client.get(CONTACTS_URL, {"sort": sort, "limit": 100}).json()["data"]]
+    monkeypatch.setattr(pagination, "DEFERRED_JOIN_OFFSET", 0)
+
+    pages = [
+        api_client.get(CONTACTS_URL, {"sort": sort, "limit": 3, "offset": offset}).json() for offset in (4, 5, 6, 7)
+    ]
+
+    assert [[row["id"] for row in page["data"]] for page in pages] == [everyone[4:7], everyone[5:7], everyone[6:7], []]
+    assert [page["has_more"] for page in pages] == [False, False, False, False]
+    assert api_client.get(CONTACTS_URL, {"sort": sort, "limit": 2, "offset": 4}).json()["has_more"] is True
+
+
 def test_an_offset_past_the_end_answers_an_empty_page(api_client, sub_account):
     ContactFactory.create_batch(2, sub_account=sub_account)
 
