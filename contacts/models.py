@@ -139,7 +139,10 @@ class TagNames(Subquery):
     template = "ARRAY(%(subquery)s)"
 
     def __init__(self, sub_account: SubAccount):
-        links = TaggedContact.objects.filter(sub_account=sub_account, content_object=OuterRef("pk"))
+        # Both tag tables named by the sub-account: a sharded PostgreSQL routes the join to one shard.
+        links = TaggedContact.objects.filter(
+            sub_account=sub_account, tag__sub_account=sub_account, content_object=OuterRef("pk")
+        )
         super().__init__(links.values(tag_name=F("tag__name")), output_field=TagNamesField())
 
     def as_sqlite(self, compiler, connection, **extra_context):

@@ -116,6 +116,16 @@ def contact_filter(sub_account, state: ListState) -> ContactFilter:
     return filterset
 
 
+class CountedPaginator(Paginator):
+    """A Paginator told the list's size when it is known (unfiltered: the sub-account's exact counter),
+    so that a page of a 500,000-contact list does not count its 500,000 rows first."""
+
+    def __init__(self, object_list, per_page, *, count: int | None = None):
+        super().__init__(object_list, per_page)
+        if count is not None:
+            self.__dict__["count"] = count  # Paginator.count is a cached_property: this is its cached value
+
+
 def tag_suggestions(sub_account) -> list[str]:
     return list(
         ContactTag.objects.filter(sub_account=sub_account)
@@ -165,7 +175,8 @@ class ContactListView(SubAccountMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         state = self.state
         filterset = contact_filter(self.sub_account, state)
-        page = Paginator(filterset.qs, state.per_page).get_page(state.page)
+        known_count = None if filterset.is_filtered else self.sub_account.contact_count
+        page = CountedPaginator(filterset.qs, state.per_page, count=known_count).get_page(state.page)
         if page.number != state.page:
             state = replace(state, page=page.number)
         all_tags = tag_suggestions(self.sub_account)

@@ -26,7 +26,10 @@ from rest_framework.response import Response
 
 from contacts_site.api import QueryCharField, StrictIntegerField
 
-TOTAL_COUNT_CAP = 1000
+# What a filtered list counts at most. Counting costs what reading that many matching rows costs (a search
+# match is rechecked on its row): ~3 ms for 500 at 500,000 contacts, which keeps a list with its total
+# within 1.5× the list without (docs/benchmarks.md). 1,000 cost ~6 ms, as much as the rest of the request.
+TOTAL_COUNT_CAP = 500
 # From this offset on, the page's ids are found first and its rows read after (a "deferred join"): below
 # it, reading the skipped rows whole costs less than a second query.
 DEFERRED_JOIN_OFFSET = 100

@@ -1,6 +1,8 @@
 from http import HTTPStatus
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contacts.models import Contact
@@ -169,3 +171,13 @@ def test_the_list_costs_the_same_queries_whatever_the_data_size(
         response = staff_client.get("/?tag=vip&sort=name")
     assert response.status_code == HTTPStatus.OK
     assert Contact.objects.count() == size
+
+
+def test_the_unfiltered_list_takes_its_total_from_the_counter_without_counting_rows(staff_client, sub_account):
+    ContactFactory.create_batch(3, sub_account=sub_account)
+
+    with CaptureQueriesContext(connection) as captured:
+        html = staff_client.get("/").content.decode()
+
+    assert "3 contacts" in html
+    assert not [query["sql"] for query in captured.captured_queries if "COUNT(" in query["sql"].upper()]
