@@ -119,7 +119,7 @@ class ContactViewSet(TenantScopedViewSet):
             request,
             filterset.qs,
             contact_to_dict,
-            rows=self.get_queryset(),
+            rows=self.get_queryset,
             count_source=filterset.count_source,
             total=total,
         )

@@ -151,9 +151,10 @@ def paginated_response(
 ):
     """Answer one page of an ordered `queryset` in the list envelope, in a fixed number of queries.
 
-    `rows`: past DEFERRED_JOIN_OFFSET, where the page's rows are read from by primary key, with their
-    prefetches (default: `queryset`). Passing the unfiltered, tenant-scoped queryset spares the database
-    re-checking the filters on 25 rows it has just chosen.
+    `rows`: past DEFERRED_JOIN_OFFSET, a function giving where the page's rows are read from by primary
+    key, with their annotations (default: `queryset`). The unfiltered, tenant-scoped queryset spares the
+    database re-checking the filters on 25 rows it has just chosen; a function, because building a
+    queryset costs a request time it needs only for deep pages.
     `count_source`: a queryset exactly as large as `queryset` that is cheaper to count (default: `queryset`).
     `total`: the exact size of `queryset` when the caller already knows it (skips the count).
     """
@@ -178,7 +179,7 @@ def paginated_response(
         keys = [(row.pk, *(getattr(row, field) for field in sort_fields)) for row in page]
     else:
         keys = _deep_keys(window, ordering, sort_fields, offset=offset, limit=limit, total=total)
-        found = (queryset if rows is None else rows).filter(pk__in=[key[0] for key in keys[:limit]]).order_by()
+        found = (queryset if rows is None else rows()).filter(pk__in=[key[0] for key in keys[:limit]]).order_by()
         by_pk = {row.pk: row for row in found} if keys else {}
         page = [by_pk[key[0]] for key in keys[:limit] if key[0] in by_pk]
     has_more = len(keys) > limit
