@@ -248,24 +248,24 @@ def markdown(data: dict, targets: list[dict]) -> str:
         f"- CPU: {machine['cpu']}, {machine['cores']} cores; {machine['memory_gb']} GB RAM; {machine['os']}",
         f"- Python {machine['python']}; "
         + ", ".join(f"{name} {version}" for name, version in machine["packages"].items()),
-        f"- PostgreSQL {postgres['version']}, stock settings: "
+        f"- PostgreSQL {postgres['version']}, stock server settings "
         + ", ".join(
             f"{name}={postgres[name]}"
-            for name in (
-                "shared_buffers",
-                "work_mem",
-                "effective_cache_size",
-                "random_page_cost",
-                "max_parallel_workers_per_gather",
-                "jit",
-            )
-        ),
+            for name in ("shared_buffers", "work_mem", "effective_cache_size", "random_page_cost")
+        )
+        + "; the app's sessions (and so the naive baseline's) run with "
+        + ", ".join(f"{name}={postgres[name]}" for name in ("max_parallel_workers_per_gather", "jit"))
+        + " (`DATABASE_SESSION_SETTINGS`, see performance.md)",
         (
             f"- gunicorn: {settings['workers']} gthread workers (1 thread each, keep-alive), `DJANGO_DEBUG=0`; "
             "client, server and database on the same machine. Load average (1 min) when the HTTP measurement "
             f"started / ended: {data['load_average']['before'][0]:.1f} / {data['load_average']['after'][0]:.1f} "
-            f"on {machine['cores']} cores — above the core count, other work was competing and the numbers are "
-            "inflated."
+            f"on {machine['cores']} cores"
+            + (
+                " — above the core count: other work was competing and the numbers are inflated."
+                if max(data["load_average"]["before"][0], data["load_average"]["after"][0]) > machine["cores"]
+                else " (the benchmark's own client, server and database; nothing else was competing)."
+            )
         ),
         "",
         "## Data and load time",
