@@ -185,6 +185,8 @@ class ContactQuerySet(models.QuerySet):
 
         Terms of one or two characters match the *start* of the name or email instead: trigram
         indexes cannot serve them, and a two-letter substring matches most of a large list anyway.
+        Longer terms are found through trigram indexes: PostgreSQL's GIN indexes, SQLite's full-text
+        index (docs/performance.md).
         """
         query = query.strip()
         queryset = self

@@ -77,6 +77,7 @@ def _save(contact: Contact, tags: list[str] | None) -> Contact:
             contact.save()
             if tags is not None:
                 _set_tags(contact, tags)
+                contact.loaded_tag_names = list(tags)  # what the answer and the event show: not read back
     except IntegrityError:
         # A concurrent writer took the email between our check and our insert.
         conflict = contact.email_conflict()
@@ -99,6 +100,8 @@ def contact_create(
     contact = Contact(sub_account=sub_account, name=name, email=email, phone=phone, custom_fields=custom_fields or {})
     normalized_tags = _validate(contact, tags if tags is not None else UNSET)
     contact = _save(contact, normalized_tags)
+    if normalized_tags is None:
+        contact.loaded_tag_names = []  # a new contact has no tags yet
     event_emit(sub_account=sub_account, type="contact.created", data=contact_to_dict(contact))
     contact_count_adjust(sub_account_id=sub_account.pk, delta=1)
     return contact

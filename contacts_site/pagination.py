@@ -3,8 +3,9 @@
 `{"data", "total", "total_exact", "limit", "offset", "has_more", "next_cursor"}`
 
 - A deep page (offset ≥ DEFERRED_JOIN_OFFSET) is found in two steps: the ids of the window (an
-  index-only walk of the ordering index), then those rows with their prefetches, so the rows skipped
-  are read as index entries, not whole rows. A shallow page, and every cursor page, is one query.
+  index-only walk of the ordering index, from the nearer end when the list's size is known), then
+  those rows, so the rows skipped are read as index entries, not whole rows. A shallow page, and
+  every cursor page, is one query.
 - `?cursor=` continues after the last row of the previous page with a keyset condition
   (`(sort, id) < (last_sort, last_id)`), so page 10,000 costs what page 1 costs.
 - `total` is exact when the caller knows it (an unfiltered list: the sub-account's counter) or when
