@@ -341,7 +341,7 @@ def markdown(data: dict, targets: list[dict]) -> str:
         "",
         (
             f"- `contact_to_dict`: {data['serialization']['lean_us']:.1f} µs per contact "
-            f"(over {data['serialization']['contacts']:,} prefetched contacts); the naive ModelSerializer with "
+            f"(over {data['serialization']['contacts']:,} contacts read with their tag names); the naive ModelSerializer with "
             f"taggit's field: {data['serialization'].get('model_serializer_us', math.nan):.1f} µs."
         ),
         f"- Peak resident memory of a gunicorn worker over the whole run (VmHWM): {data['peak_worker_rss_mb']:.0f} MB.",
