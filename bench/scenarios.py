@@ -60,9 +60,9 @@ def gather(big: int, small: int, *, naive: bool) -> Samples:
             matches[f"{account_name}:search:{kind}"] = scoped.search(term, sub_account=account).count()
     matches["big:search:phone"] = contacts.search(national, sub_account=big_account).count()
     matches["big:search:email"] = contacts.search(email, sub_account=big_account).count()
-    matches["big:tag:one"] = contacts.tagged([ONE_TAG], sub_account=big).count()
-    matches["big:tag:two"] = contacts.tagged(list(TWO_TAGS), sub_account=big).count()
-    matches["big:tag:rare"] = contacts.tagged([RARE_TAG], sub_account=big).count()
+    matches["big:tag:one"] = contacts.tagged([ONE_TAG], sub_account=big_account).count()
+    matches["big:tag:two"] = contacts.tagged(list(TWO_TAGS), sub_account=big_account).count()
+    matches["big:tag:rare"] = contacts.tagged([RARE_TAG], sub_account=big_account).count()
     matches["big:custom_field"] = contacts.with_custom_field(*CUSTOM_FIELD).count()
     return Samples(
         big=big,

@@ -117,8 +117,8 @@ def contact_filter(sub_account, state: ListState) -> ContactFilter:
 
 
 class CountedPaginator(Paginator):
-    """A Paginator told the list's size when it is known (unfiltered: the sub-account's exact counter),
-    so that a page of a 500,000-contact list does not count its 500,000 rows first."""
+    """A Paginator told the list's size when it is known more cheaply than by counting the list: a page
+    of a 500,000-contact list does not count its 500,000 rows first."""
 
     def __init__(self, object_list, per_page, *, count: int | None = None):
         super().__init__(object_list, per_page)
@@ -175,7 +175,11 @@ class ContactListView(SubAccountMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         state = self.state
         filterset = contact_filter(self.sub_account, state)
-        known_count = None if filterset.is_filtered else self.sub_account.contact_count
+        # Unfiltered, the sub-account's counter; filtered by tags alone, a count of tag links (as the API's).
+        if not filterset.is_filtered:
+            known_count = self.sub_account.contact_count
+        else:
+            known_count = filterset.count_source.count() if filterset.count_source is not None else None
         page = CountedPaginator(filterset.qs, state.per_page, count=known_count).get_page(state.page)
         if page.number != state.page:
             state = replace(state, page=page.number)

@@ -181,3 +181,13 @@ def test_the_unfiltered_list_takes_its_total_from_the_counter_without_counting_r
 
     assert "3 contacts" in html
     assert not [query["sql"] for query in captured.captured_queries if "COUNT(" in query["sql"].upper()]
+
+
+def test_a_list_filtered_by_tags_counts_the_contacts_carrying_every_tag(staff_client, sub_account):
+    ContactFactory(sub_account=sub_account, name="Both", tags=["vip", "beta"])
+    ContactFactory(sub_account=sub_account, name="Also both", tags=["vip", "beta", "new"])
+    ContactFactory(sub_account=sub_account, name="Only vip", tags=["vip"])
+
+    html = staff_client.get("/?tag=vip&tag=beta").content.decode()
+
+    assert "2 contacts match" in html
