@@ -24,6 +24,7 @@ class Receiver:
 
     def __init__(self, *, statuses=(), delay: float = 0.0, body: bytes = b"thanks"):
         self.received: list[Received] = []
+        self.cut_off = 0  # requests whose body never fully arrived, so never received
         self.first_at: float | None = None
         self.last_at: float | None = None
         self.statuses = list(statuses)
@@ -37,7 +38,15 @@ class Receiver:
             wbufsize = -1  # one write per answer, flushed by the server at the end of each request
 
             def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                expected_length = int(self.headers.get("content-length", 0))
+                body = self.rfile.read(expected_length)
+                if len(body) < expected_length:
+                    # The sender died between its headers and the end of its body (a worker killed
+                    # mid-send). A real server drops such a request unanswered; so does this one.
+                    with receiver._lock:
+                        receiver.cut_off += 1
+                    self.close_connection = True
+                    return
                 with receiver._lock:
                     receiver.first_at = receiver.first_at or time.monotonic()
                     receiver.last_at = time.monotonic()
