@@ -154,7 +154,7 @@ class ContactViewSet(TenantScopedViewSet):
         contact = services.contact_update(
             contact=self.get_object(), if_match=if_match_etags(request), **self._write_data(partial=True)
         )
-        return self._contact_response(self.get_queryset().get(pk=contact.pk))
+        return self._contact_response(contact)
 
     @extend_schema(
         request=ContactWriteSerializer(partial=True),

@@ -15,7 +15,7 @@ import pytest
 from django.db import connection, connections
 from rest_framework.test import APIClient
 
-from contacts.models import Contact
+from contacts.models import Contact, ContactTag
 from contacts.tests.factories import ContactFactory
 from contacts.validators import MAX_TAGS
 
@@ -278,3 +278,20 @@ def test_50_concurrent_posts_with_one_idempotency_key_create_exactly_one_contact
     assert set(statuses) <= {HTTPStatus.CREATED, HTTPStatus.CONFLICT}
     assert len({response.json()["id"] for response in created}) == 1
     assert sum(1 for response in created if "Idempotent-Replayed" not in response) == 1
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_20_concurrent_creates_bringing_the_same_new_tag_all_succeed_and_share_it(api_client, unthrottled):
+    statuses = _in_threads(
+        20,
+        lambda i: (
+            _client(api_client.raw_key)
+            .post(CONTACTS_URL, {"name": f"Guest {i}", "tags": ["launch-party"]}, format="json")
+            .status_code
+        ),
+    )
+
+    assert statuses == [HTTPStatus.CREATED] * 20
+    assert ContactTag.objects.filter(sub_account=unthrottled, name="launch-party").count() == 1
+    assert Contact.objects.tagged(["launch-party"], sub_account=unthrottled).count() == 20
