@@ -4,6 +4,7 @@ import re
 
 TENANT_TABLES = re.compile(r'"(contacts_contact|contacts_contacttag|contacts_taggedcontact|conversations_\w+)"')
 NAMES_TENANT = re.compile(r'"sub_account_id"\s*(=|IN\b)', re.IGNORECASE)
+INSERT = re.compile(r"INSERT (OR IGNORE )?INTO")  # SQLite's spelling of ON CONFLICT DO NOTHING
 
 
 def statements_without_tenant(statements: list[str]) -> list[str]:
@@ -11,7 +12,7 @@ def statements_without_tenant(statements: list[str]) -> list[str]:
     for sql in statements:
         if not TENANT_TABLES.search(sql):
             continue
-        if sql.startswith("INSERT INTO") and '"sub_account_id"' in sql.split(") VALUES", 1)[0]:
+        if INSERT.match(sql) and '"sub_account_id"' in sql.split(") VALUES", 1)[0]:
             continue
         where = sql.split(" WHERE ", 1)[1] if " WHERE " in sql else ""
         if not NAMES_TENANT.search(where):
