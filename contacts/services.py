@@ -87,10 +87,11 @@ def _write(contact: Contact, tags: list[str] | None, *, is_new: bool) -> None:
         contact.loaded_tag_names = list(tags)  # what the answer and the event show: not read back
 
 
-def _save(contact: Contact, tags: list[str] | None, *, is_new: bool, email_changed: bool) -> Contact:
+def _save(contact: Contact, tags: list[str] | None, *, email_changed: bool) -> Contact:
     """Write the contact and its tags. An email being set or changed may belong to another contact:
     the unique constraint says so, inside a savepoint so that the error can still be answered (a 409
     naming that contact). An email left as it was needs no savepoint (two round trips fewer)."""
+    is_new = contact._state.adding
     if not (email_changed and contact.email):
         _write(contact, tags, is_new=is_new)
         return contact
@@ -119,7 +120,7 @@ def contact_create(
 ) -> Contact:
     contact = Contact(sub_account=sub_account, name=name, email=email, phone=phone, custom_fields=custom_fields or {})
     normalized_tags = _validate(contact, tags if tags is not None else UNSET)
-    contact = _save(contact, normalized_tags, is_new=True, email_changed=True)
+    contact = _save(contact, normalized_tags, email_changed=True)
     if normalized_tags is None:
         contact.loaded_tag_names = []  # a new contact has no tags yet
     event_emit(sub_account=sub_account, type="contact.created", data=contact_to_dict(contact))
@@ -186,7 +187,7 @@ def contact_update(
     normalized_tags = _validate(contact, tags)
     if precondition_failed:
         raise PreconditionFailed()
-    _save(contact, normalized_tags, is_new=False, email_changed=contact.email != email_before)
+    _save(contact, normalized_tags, email_changed=contact.email != email_before)
     after = contact_to_dict(contact)
     # An update that changes nothing a client can see (only `updated_at`) is not news to anyone.
     changes = changes_between(before, after)
