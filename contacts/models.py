@@ -139,10 +139,10 @@ class TagNames(Subquery):
 
     template = "ARRAY(%(subquery)s)"
 
-    def __init__(self, sub_account: SubAccount | int):
+    def __init__(self, sub_account_id: int):
         # Both tag tables named by the sub-account: a sharded PostgreSQL routes the join to one shard.
         links = TaggedContact.objects.filter(
-            sub_account=sub_account, tag__sub_account=sub_account, content_object=OuterRef("pk")
+            sub_account_id=sub_account_id, tag__sub_account_id=sub_account_id, content_object=OuterRef("pk")
         )
         super().__init__(links.values(tag_name=F("tag__name")), output_field=TagNamesField())
 
