@@ -1,7 +1,22 @@
 from django.contrib import admin, messages
 
-from accounts.models import APIKey, Membership, SubAccount
+from accounts.models import APIKey, Membership, SubAccount, TenantModel
 from accounts.services import api_key_revoke
+
+
+class TenantAdminMixin:
+    """For the admin of a tenant model (and its inlines): the admin is for superusers, who see every
+    sub-account, so its querysets and the choices of its tenant foreign keys use the wall's escape
+    hatch, `unscoped()` (accounts.tenancy). A model admin of a tenant model must inherit it."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).unscoped()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.remote_field.model
+        if "queryset" not in kwargs and issubclass(related, TenantModel):
+            kwargs["queryset"] = related.objects.unscoped()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class MembershipInline(admin.TabularInline):
@@ -46,3 +61,14 @@ class APIKeyAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         for api_key in queryset:
             api_key_revoke(api_key=api_key)
+
+
+class TenantRelatedOnlyFieldListFilter(admin.RelatedOnlyFieldListFilter):
+    """RelatedOnlyFieldListFilter for a relation to a tenant model: Django's lists the choices through the
+    related model's default manager, which refuses to read without a sub-account; here through unscoped()."""
+
+    def field_choices(self, field, request, model_admin):
+        used = model_admin.get_queryset(request).distinct().values_list(f"{self.field_path}__pk", flat=True)
+        ordering = self.field_admin_ordering(field, request, model_admin) or ()
+        related = field.related_model.objects.unscoped().filter(pk__in=used).order_by(*ordering)
+        return [(obj.pk, str(obj)) for obj in related]

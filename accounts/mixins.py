@@ -2,7 +2,8 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 
 from accounts.models import Membership, SubAccount
 
@@ -38,12 +39,24 @@ def switch_sub_account(request, sub_account: SubAccount) -> None:
 class SubAccountMixin(LoginRequiredMixin):
     """For every staff page: login required, `self.sub_account` resolved, admins-only pages refused to agents.
 
-    Views then reach tenant data only through `self.sub_account` (`Contact.objects.for_account(...)`), so
-    another sub-account's object is simply not found: a 404, like a missing one.
+    Pages reach tenant data only through `get_queryset()` and `get_object()`: the page's `model` (or the
+    one named) within `self.sub_account`, so another sub-account's object is simply not found: a 404,
+    like a missing one. Like the API's TenantScopedViewSet, a subclass cannot override them (checked at
+    class creation); it narrows its model's rows in `scope_queryset()`.
     """
 
     admin_only = False
     nav = "contacts"  # which header link is the current page
+    model = None  # the tenant model this page shows, if any
+    pk_url_kwarg = "pk"
+
+    GUARDED = frozenset({"dispatch", "get_queryset", "get_object"})
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        overridden = sorted(cls.GUARDED & set(cls.__dict__))
+        if overridden:
+            raise TypeError(f"{cls.__name__} must not override {', '.join(overridden)}(); override scope_queryset().")
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -56,6 +69,22 @@ class SubAccountMixin(LoginRequiredMixin):
         self.sub_account = self.membership.sub_account
         request.sub_account = self.sub_account
         return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self, model=None):
+        """The current sub-account's rows of `model` (by default the page's, narrowed by scope_queryset())."""
+        queryset = (model or self.model).objects.for_account(self.sub_account)
+        return self.scope_queryset(queryset) if model in (None, self.model) else queryset
+
+    def scope_queryset(self, queryset):
+        return queryset
+
+    def get_object(self, model=None, pk: str | None = None):
+        """The object of `model` (by default the page's) whose id is `pk` (by default the URL's), within
+        the current sub-account; Http404 otherwise, as for an id that exists nowhere."""
+        pk = self.kwargs[self.pk_url_kwarg] if pk is None else pk
+        if "\x00" in pk:  # PostgreSQL refuses a NUL outright: such an id is simply not found
+            raise Http404
+        return get_object_or_404(self.get_queryset(model), pk=pk)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -10,6 +10,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from accounts.tenancy import TenantModel, TenantQuerySet, tenant_delete  # noqa: F401 (imported from here)
+
 API_KEY_PREFIX = "ck_"
 # The visible part of a key, stored in clear to find the row; the rest is only ever stored hashed.
 API_KEY_LOOKUP_LENGTH = 8
@@ -62,46 +64,6 @@ class SubAccount(models.Model):
             self.api_rate_limit or settings.API_RATE_LIMIT_REQUESTS,
             self.api_rate_window_seconds or settings.API_RATE_LIMIT_WINDOW_SECONDS,
         )
-
-
-class TenantModel(models.Model):
-    """Base of every model owned by a sub-account (each declares its own `sub_account` foreign key).
-
-    Django updates a saved row with `WHERE id = …`; here the sub-account is added to that WHERE, so
-    that every statement on a tenant table names its tenant: a second wall behind the querysets, and
-    what lets a sharded PostgreSQL (Citus, distributed by sub_account_id) route the statement to one
-    shard.
-    """
-
-    class Meta:
-        abstract = True
-
-    def _do_update(self, base_qs, *args, **kwargs):
-        return super()._do_update(base_qs.filter(sub_account_id=self.sub_account_id), *args, **kwargs)
-
-
-def tenant_delete(queryset, *, sub_account_id: int) -> int:
-    """Delete `queryset`'s rows of one sub-account, and first every tenant row that cascades from them;
-    returns how many of `queryset`'s rows went.
-
-    Django's deletion collector deletes children by parent id only (`WHERE contact_id IN (…)`); here
-    each DELETE names the sub-account too, like every other statement on a tenant table. Relations to
-    non-tenant models fall back to Django's own handling. Run it inside the caller's transaction.
-    """
-    model = queryset.model
-    # The ids are read once, before any child goes: a queryset filtered through a child (contacts by tag)
-    # would match nothing once the children are deleted, and the parents would survive.
-    ids = list(queryset.filter(sub_account_id=sub_account_id).values_list("pk", flat=True))
-    doomed = model._base_manager.filter(sub_account_id=sub_account_id, pk__in=ids)
-    for relation in model._meta.related_objects:
-        children = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": ids})
-        if relation.on_delete is models.CASCADE and issubclass(relation.related_model, TenantModel):
-            tenant_delete(children, sub_account_id=sub_account_id)
-        elif relation.on_delete is models.CASCADE:
-            children.delete()
-        elif relation.on_delete is models.SET_NULL:
-            children.update(**{relation.field.name: None})
-    return doomed._raw_delete(doomed.db)
 
 
 class Membership(models.Model):

@@ -183,9 +183,7 @@ def serialization_cost(big: int, naive: bool) -> dict:
     from contacts.serializers import contact_to_dict
 
     sub_account = SubAccount.objects.get(pk=big)
-    contacts = list(
-        Contact.objects.for_account(sub_account).with_tags(sub_account).order_by("-created_at", "-id")[:2000]
-    )
+    contacts = list(Contact.objects.for_account(sub_account).with_tags().order_by("-created_at", "-id")[:2000])
 
     def per_object(function, objects) -> float:
         # CPU time of this process: a pure-Python loop, so being descheduled by other work does not count.
@@ -427,14 +425,12 @@ def sqlite(args) -> None:
     for kind, term in SEARCH_TERMS.items():
         if kind == "two_characters":
             continue
-        matches = contacts.search(term, sub_account=account).count()
+        matches = contacts.search(term).count()
         requests.append((f"list_search:{kind}", f"List `search={term}` ({kind})", _get(API, search=term), matches))
         requests.append(
             (f"search:{kind}", f"`/contacts/search?q={term}` ({kind})", _get(f"{API}/search", q=term), matches)
         )
-    requests.append(
-        ("tag_one", "One tag (`vip`)", _get(API, tag="vip"), contacts.tagged(["vip"], sub_account=account).count())
-    )
+    requests.append(("tag_one", "One tag (`vip`)", _get(API, tag="vip"), contacts.tagged(["vip"]).count()))
     connection.close()
     timings = {}
     with Server(server_env(database_url, secret), workers=args.workers) as server:

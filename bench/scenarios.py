@@ -48,7 +48,7 @@ def _random_ids(table: str, sub_account: int, extra: str = "") -> list:
 def gather(big: int, small: int, *, naive: bool) -> Samples:
     """Random contacts, an email, a phone and match counts from the loaded database."""
     big_account, small_account = SubAccount.objects.get(pk=big), SubAccount.objects.get(pk=small)
-    contacts = Contact.objects.for_account(big)
+    contacts = Contact.objects.for_account(big_account)
     big_size = contacts.count()
     email = contacts.filter(email__isnull=False).order_by("?").values_list("email", flat=True).first()
     phone = contacts.filter(phone__startswith="+1").order_by("?").values_list("phone", flat=True).first()
@@ -57,12 +57,12 @@ def gather(big: int, small: int, *, naive: bool) -> Samples:
     for account_name, account in (("big", big_account), ("small", small_account)):
         scoped = Contact.objects.for_account(account)
         for kind, term in SEARCH_TERMS.items():
-            matches[f"{account_name}:search:{kind}"] = scoped.search(term, sub_account=account).count()
-    matches["big:search:phone"] = contacts.search(national, sub_account=big_account).count()
-    matches["big:search:email"] = contacts.search(email, sub_account=big_account).count()
-    matches["big:tag:one"] = contacts.tagged([ONE_TAG], sub_account=big_account).count()
-    matches["big:tag:two"] = contacts.tagged(list(TWO_TAGS), sub_account=big_account).count()
-    matches["big:tag:rare"] = contacts.tagged([RARE_TAG], sub_account=big_account).count()
+            matches[f"{account_name}:search:{kind}"] = scoped.search(term).count()
+    matches["big:search:phone"] = contacts.search(national).count()
+    matches["big:search:email"] = contacts.search(email).count()
+    matches["big:tag:one"] = contacts.tagged([ONE_TAG]).count()
+    matches["big:tag:two"] = contacts.tagged(list(TWO_TAGS)).count()
+    matches["big:tag:rare"] = contacts.tagged([RARE_TAG]).count()
     matches["big:custom_field"] = contacts.with_custom_field(*CUSTOM_FIELD).count()
     return Samples(
         big=big,

@@ -1,14 +1,15 @@
 from django.contrib import admin
 
+from accounts.admin import TenantAdminMixin, TenantRelatedOnlyFieldListFilter
 from accounts.models import SubAccount
 from contacts import services
 from contacts.models import Contact, ContactTag
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ["name", "email", "phone", "sub_account", "conversation_count", "last_conversation", "created_at"]
-    list_filter = ["sub_account", ("tags", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["sub_account", ("tags", TenantRelatedOnlyFieldListFilter)]
     search_fields = ["name", "email", "phone"]
     # Tags are edited through the API and the staff pages, which keep them inside the sub-account;
     # taggit's admin field would create tags with no sub-account.
@@ -70,7 +71,7 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContactTag)
-class ContactTagAdmin(admin.ModelAdmin):
+class ContactTagAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ["name", "sub_account"]
     list_filter = ["sub_account"]
     search_fields = ["name"]

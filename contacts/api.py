@@ -97,7 +97,7 @@ class ContactViewSet(TenantScopedViewSet):
     lookup_value_regex = r"[^/\x00]+"  # a NUL can reach neither PostgreSQL nor the 404
 
     def scope_queryset(self, queryset):
-        return queryset.with_tags(self.sub_account)
+        return queryset.with_tags()
 
     def _write_data(self, *, partial: bool) -> dict:
         serializer = ContactWriteSerializer(data=self.request.data, partial=partial)
@@ -191,5 +191,5 @@ class ContactViewSet(TenantScopedViewSet):
         params = SearchParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         query, limit = params.validated_data["q"], params.validated_data["limit"]
-        contacts = self.get_queryset().search_ranked(query, limit=limit, sub_account=self.sub_account)
+        contacts = self.get_queryset().search_ranked(query, limit=limit)
         return Response({"data": [contact_to_dict(contact) for contact in contacts]})

@@ -81,13 +81,13 @@ class ContactFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         if not value.strip():
             return queryset
-        return queryset.search(value, sub_account=self.sub_account)
+        return queryset.search(value)
 
     def filter_tags(self, queryset, name, value):
         if not value:
             return queryset
-        self.tag_ids = ContactTag.objects.ids_named(value, sub_account=self.sub_account)
-        return queryset.carrying(self.tag_ids, sub_account=self.sub_account)
+        self.tag_ids = ContactTag.objects.for_account(self.sub_account).ids_named(value)
+        return queryset.carrying(self.tag_ids)
 
     @property
     def count_source(self):
@@ -99,7 +99,7 @@ class ContactFilter(django_filters.FilterSet):
         self.qs  # noqa: B018 — the filters run (and filter_tags resolves the tag ids) on first access
         data = self.form.cleaned_data
         if self.tag_ids and not (data.get("search") or "").strip() and not self.custom_field_filters:
-            return TaggedContact.objects.one_per_contact_carrying(self.tag_ids, sub_account=self.sub_account)
+            return TaggedContact.objects.for_account(self.sub_account).one_per_contact_carrying(self.tag_ids)
         return None
 
     @property

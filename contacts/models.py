@@ -5,64 +5,32 @@ import json
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
-from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTransform
-from django.db.models.functions import Cast, Lower
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from accounts.models import SubAccount, TenantModel
+from accounts.models import SubAccount, TenantModel, TenantQuerySet
+from contacts import search
 from contacts.validators import (
     lower_keeping_length,
     normalize_phone,
-    phone_search_forms,
     validate_custom_fields,
     validate_no_nul,
 )
 from contacts_site.ids import prefixed_id
 
 DEFAULT_PHONE_REGION = "US"
-# Trigram indexes need three characters; shorter terms are matched as prefixes (see ContactQuerySet.search).
-MIN_SUBSTRING_SEARCH_LENGTH = 3
-# The trigram indexes hold the sub-account as their first key (btree_gin, on PostgreSQL). Searching a
-# small sub-account, PostgreSQL intersects that key with the term's trigrams inside the index: a common
-# term then costs what the sub-account's own matches cost, not what the whole table's do. A large
-# sub-account's key would only add reading its long list of rows (its matches are most of the term's
-# anyway), so above this size search() leaves the key out and the index is searched by trigrams alone.
-TENANT_KEYED_SEARCH_MAX_CONTACTS = 100_000
-# SQLite: above this many matching rows (all sub-accounts), a term is searched with LIKE rather than
-# through the full-text index (see _sqlite_search_index_matches).
-SQLITE_INDEXED_SEARCH_MAX_MATCHES = 2000
-
-
-def _sqlite_search_index_matches(query: str, using: str) -> RawSQL | None:
-    """Ids of the contacts whose name or email contains `query` (3+ characters, case-insensitive), from
-    SQLite's trigram full-text index (migration 0007): the answer of LIKE '%query%', from an index.
-
-    None when the term is common (more than SQLITE_INDEXED_SEARCH_MAX_MATCHES rows hold it, which the
-    index counts in under a millisecond): reading thousands of ids out of the index then costs more
-    than walking the list in its order with LIKE, which finds a page of a common term in a few rows."""
-    phrase = '{name email} : "' + query.replace('"', '""') + '"'
-    with connections[using].cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM contacts_contact_search WHERE contacts_contact_search MATCH %s "
-            "LIMIT %s)",
-            [phrase, SQLITE_INDEXED_SEARCH_MAX_MATCHES + 1],
-        )
-        if cursor.fetchone()[0] > SQLITE_INDEXED_SEARCH_MAX_MATCHES:
-            return None
-    return RawSQL("SELECT contact_id FROM contacts_contact_search WHERE contacts_contact_search MATCH %s", [phrase])
 
 
 def new_contact_id() -> str:
     return prefixed_id("ct")
 
 
-class ContactTagQuerySet(models.QuerySet):
-    def ids_named(self, names: list[str], *, sub_account: SubAccount) -> list[int] | None:
+class ContactTagQuerySet(TenantQuerySet):
+    def ids_named(self, names: list[str]) -> list[int] | None:
         """The ids of the sub-account's tags called `names` (compared lowercased), or None if one is unknown."""
         wanted = {lower_keeping_length(name.strip()) for name in names}
-        ids = list(self.filter(sub_account=sub_account, name__in=wanted).values_list("id", flat=True))
+        ids = list(self.filter(name__in=wanted).values_list("id", flat=True))
         return sorted(ids) if len(ids) == len(wanted) else None
 
 
@@ -88,16 +56,16 @@ class ContactTag(TenantModel, TagBase):
         return f"{slug}_{i}" if i is not None else slug
 
 
-class TaggedContactQuerySet(models.QuerySet):
-    def one_per_contact_carrying(self, tag_ids: list[int], *, sub_account: SubAccount):
+class TaggedContactQuerySet(TenantQuerySet):
+    def one_per_contact_carrying(self, tag_ids: list[int]):
         """One link per contact that carries every tag of `tag_ids`: the first tag's links whose contact
         has the others. As many rows as `Contact.objects.carrying(tag_ids)`, and counted from the
         (sub_account, tag, contact) index alone, without visiting a contact."""
         first, *others = tag_ids
-        links = self.filter(sub_account=sub_account, tag_id=first)
+        links = self.filter(tag_id=first)
         for tag_id in others:
             other_links = self.model.objects.filter(
-                sub_account=sub_account, tag_id=tag_id, content_object_id=OuterRef("content_object_id")
+                sub_account=self.tenant_id, tag_id=tag_id, content_object_id=OuterRef("content_object_id")
             )
             links = links.filter(Exists(other_links))
         return links
@@ -158,21 +126,18 @@ def tag_names_of(sub_account_id: int) -> TagNames:
     return TagNames(sub_account_id)
 
 
-class ContactQuerySet(models.QuerySet):
-    def for_account(self, sub_account: SubAccount):
-        return self.filter(sub_account=sub_account)
+class ContactQuerySet(TenantQuerySet):
+    def with_tags(self):
+        """Read each contact's tag names in its own row (see TagNames), within the queryset's sub-account
+        like every tenant query. Not prefetch_related: that builds a link and a tag instance per name and
+        a queryset per contact, a third of a list request's time, and costs a second query."""
+        return self.annotate(loaded_tag_names=tag_names_of(self.tenant_id))
 
-    def with_tags(self, sub_account: SubAccount):
-        """Read each contact's tag names in its own row (see TagNames), within the sub-account like every
-        tenant query. Not prefetch_related: that builds a link and a tag instance per name and a queryset
-        per contact, a third of a list request's time, and costs a second query."""
-        return self.annotate(loaded_tag_names=tag_names_of(sub_account.pk))
-
-    def tagged(self, names: list[str], *, sub_account: SubAccount):
+    def tagged(self, names: list[str]):
         """Contacts carrying every tag in `names` (names compared lowercased)."""
-        return self.carrying(ContactTag.objects.ids_named(names, sub_account=sub_account), sub_account=sub_account)
+        return self.carrying(ContactTag.objects.for_account(self.tenant_id).ids_named(names))
 
-    def carrying(self, tag_ids: list[int] | None, *, sub_account: SubAccount):
+    def carrying(self, tag_ids: list[int] | None):
         """Contacts carrying every tag of `tag_ids` (None: a tag that does not exist, so none).
 
         With the ids known, the planner sees each tag's statistics: it walks the list's order probing a
@@ -183,74 +148,19 @@ class ContactQuerySet(models.QuerySet):
             return self.none()
         queryset = self
         for tag_id in tag_ids:
-            links = TaggedContact.objects.filter(sub_account=sub_account, tag_id=tag_id, content_object=OuterRef("pk"))
+            links = TaggedContact.objects.filter(
+                sub_account=self.tenant_id, tag_id=tag_id, content_object=OuterRef("pk")
+            )
             queryset = queryset.filter(Exists(links))
         return queryset
 
-    def search(self, query: str, *, sub_account: SubAccount):
-        """Name or email containing `query` (case-insensitive), or a phone number typed in any format
-        (read in the sub-account's region).
+    def search(self, query: str):
+        """Name, email or phone matching `query`, within the queryset's sub-account (contacts.search)."""
+        return search.matching(self, query)
 
-        Terms of one or two characters match the *start* of the name or email instead: trigram
-        indexes cannot serve them, and a two-letter substring matches most of a large list anyway.
-        Longer terms are found through trigram indexes: PostgreSQL's GIN indexes, SQLite's full-text
-        index (docs/performance.md).
-        """
-        query = query.strip()
-        queryset = self
-        vendor = connections[self.db].vendor
-        if len(query) < MIN_SUBSTRING_SEARCH_LENGTH:
-            condition = Q(name__istartswith=query) | Q(email__istartswith=query)
-        elif vendor == "sqlite" and (index_matches := _sqlite_search_index_matches(query, self.db)) is not None:
-            condition = Q(pk__in=index_matches)
-        else:
-            email_condition = Q(email__icontains=query)
-            local_part, at, _ = query.partition("@")
-            if at and len(local_part) >= MIN_SUBSTRING_SEARCH_LENGTH:
-                # An address: its domain's trigrams ("outlook.com") are in a fifth of all emails, and the
-                # index reads all their rows. Asked for the part up to "@" as well (implied by the whole
-                # term), PostgreSQL skips through those rows by the rare ones: 13 ms → 4 ms.
-                # (Given first: the index takes its conditions in order.)
-                email_condition = Q(email__icontains=local_part + at) & email_condition
-            condition = Q(name__icontains=query) | email_condition
-            if vendor == "postgresql" and sub_account.contact_count <= TENANT_KEYED_SEARCH_MAX_CONTACTS:
-                # The indexes' key is the id as text (migration 0005), so only this condition reaches it.
-                queryset = queryset.alias(tenant_key=Cast("sub_account_id", models.TextField()))
-                queryset = queryset.filter(tenant_key=str(sub_account.pk))
-        e164, digits = phone_search_forms(query, sub_account.default_phone_region)
-        if e164:
-            condition |= Q(phone=e164)
-        if len(digits) >= MIN_SUBSTRING_SEARCH_LENGTH and len(digits) >= len(query.replace(" ", "")) - 4:
-            # Mostly digits: a partial number such as "555-2671" matches the stored E.164 digits.
-            condition |= Q(phone__contains=digits)
-        return queryset.filter(condition)
-
-    def search_ranked(self, query: str, *, limit: int, sub_account: SubAccount) -> list["Contact"]:
-        """Up to `limit` matches of `search()`, best first: exact email or phone, then names or emails
-        starting with `query`, then other matches; by name within each group (ignoring case in the second).
-
-        Three bounded queries rather than one ranked sort: each can stop after `limit` rows from its
-        own index, so a common term does not rank thousands of matches to keep ten. The "starting with"
-        group is ordered by lowercased name so that PostgreSQL collects its matches from the prefix
-        indexes and sorts them: walking the name index instead would read every name before "Jo…" to
-        find the names starting with "jo" (~440 ms at 500,000 contacts).
-        """
-        query = query.strip()
-        e164, _ = phone_search_forms(query, sub_account.default_phone_region)
-        exact = Q(email=query.lower()) | (Q(phone=e164) if e164 else Q(pk__in=[]))
-        starting = Q(name__istartswith=query) | Q(email__istartswith=query)
-        tiers = [(self.filter(exact), "name"), (self.filter(starting), Lower("name"))]
-        if len(query) >= MIN_SUBSTRING_SEARCH_LENGTH:  # shorter terms are matched as prefixes anyway
-            tiers.append((self.search(query, sub_account=sub_account), "name"))
-        found: list[Contact] = []
-        seen: set[str] = set()
-        for tier, order in tiers:
-            if len(found) >= limit:
-                break
-            for contact in tier.exclude(pk__in=seen).order_by(order, "id")[: limit - len(found)]:
-                found.append(contact)
-                seen.add(contact.pk)
-        return found
+    def search_ranked(self, query: str, *, limit: int) -> list["Contact"]:
+        """Up to `limit` matches of `search()`, best first (contacts.search.ranked)."""
+        return search.ranked(self, query, limit=limit)
 
     def with_custom_field(self, key: str, value: str):
         """Contacts whose custom field `key` equals `value` (a query-string value: "12" also matches

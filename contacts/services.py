@@ -222,7 +222,7 @@ def contacts_delete(*, sub_account: SubAccount, queryset) -> int:
         .filter(pk__in=scoped.values("pk"))
         .select_for_update(of=("self",))
         .select_related("sub_account")
-        .with_tags(sub_account)
+        .with_tags()
     )
     if not doomed:
         return 0
@@ -244,7 +244,9 @@ def contacts_delete(*, sub_account: SubAccount, queryset) -> int:
 @transaction.atomic
 def contact_counts_recompute() -> None:
     """Repair every sub-account's contact_count from the rows (after raw imports or manual SQL)."""
-    counts = Contact.objects.values("sub_account").annotate(n=models.Count("pk")).values_list("sub_account", "n")
+    counts = (
+        Contact.objects.unscoped().values("sub_account").annotate(n=models.Count("pk")).values_list("sub_account", "n")
+    )
     by_account = dict(counts)
     for sub_account in SubAccount.objects.select_for_update().only("pk", "contact_count"):
         exact = by_account.get(sub_account.pk, 0)
@@ -274,7 +276,8 @@ def contact_bulk_add_tag(*, sub_account: SubAccount, contacts: QuerySet[Contact]
     contact_tag, _ = ContactTag.objects.get_or_create(sub_account=sub_account, name=name)
     missing = _within(sub_account, contacts).exclude(tagged_items__tag=contact_tag)
     full = (
-        Contact.objects.filter(pk__in=missing.values("pk"))
+        Contact.objects.for_account(sub_account)
+        .filter(pk__in=missing.values("pk"))
         .annotate(tag_count=Count("tagged_items"))
         .filter(tag_count__gte=MAX_TAGS)
         .count()
@@ -285,7 +288,7 @@ def contact_bulk_add_tag(*, sub_account: SubAccount, contacts: QuerySet[Contact]
         )
     ids = list(missing.values_list("pk", flat=True))
     # Tags are part of the contact: like an edit through the API, this moves its updated_at.
-    Contact.objects.filter(pk__in=missing.values("pk")).update(updated_at=timezone.now())
+    Contact.objects.for_account(sub_account).filter(pk__in=missing.values("pk")).update(updated_at=timezone.now())
     TaggedContact.objects.bulk_create(
         [TaggedContact(sub_account=sub_account, content_object_id=pk, tag=contact_tag) for pk in ids],
         batch_size=1000,
@@ -303,7 +306,9 @@ def contact_bulk_remove_tag(*, sub_account: SubAccount, contacts: QuerySet[Conta
         sub_account=sub_account, tag__name=name, content_object__in=_within(sub_account, contacts).values("pk")
     )
     ids = list(links.values_list("content_object_id", flat=True))
-    Contact.objects.filter(pk__in=links.values("content_object_id")).update(updated_at=timezone.now())
+    Contact.objects.for_account(sub_account).filter(pk__in=links.values("content_object_id")).update(
+        updated_at=timezone.now()
+    )
     removed, _ = links.delete()
     _emit_tag_changes(sub_account, ids, removed=name)
     return removed
@@ -316,7 +321,7 @@ def _emit_tag_changes(sub_account: SubAccount, ids: list[str], *, added: str = "
             Contact.objects.for_account(sub_account)
             .filter(pk__in=ids[start : start + 1000])
             .select_related("sub_account")
-            .with_tags(sub_account)
+            .with_tags()
         )
         data = [contact_to_dict(contact) for contact in contacts]
         changes = [

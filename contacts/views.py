@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
@@ -105,12 +105,9 @@ def _positive_int(value, default: int) -> int:
     return default
 
 
-def contact_filter(sub_account, state: ListState) -> ContactFilter:
-    filterset = ContactFilter(
-        state.filter_data(),
-        queryset=Contact.objects.for_account(sub_account).with_tags(sub_account),
-        sub_account=sub_account,
-    )
+def contact_filter(contacts, state: ListState) -> ContactFilter:
+    """The list's FilterSet over `contacts`, one sub-account's (a page's get_queryset())."""
+    filterset = ContactFilter(state.filter_data(), queryset=contacts.with_tags(), sub_account=contacts.tenant)
     if not filterset.is_valid():  # unreachable with a ListState, which only holds valid values
         raise ValidationError(filterset.errors)
     return filterset
@@ -126,12 +123,8 @@ class CountedPaginator(Paginator):
             self.__dict__["count"] = count  # Paginator.count is a cached_property: this is its cached value
 
 
-def tag_suggestions(sub_account) -> list[str]:
-    return list(
-        ContactTag.objects.filter(sub_account=sub_account)
-        .order_by("name")
-        .values_list("name", flat=True)[:TAG_SUGGESTIONS]
-    )
+def tag_suggestions(tags) -> list[str]:
+    return list(tags.order_by("name").values_list("name", flat=True)[:TAG_SUGGESTIONS])
 
 
 def page_numbers(current: int, last: int) -> list[int | None]:
@@ -145,7 +138,11 @@ def page_numbers(current: int, last: int) -> list[int | None]:
     return numbers
 
 
-class ContactListView(SubAccountMixin, TemplateView):
+class ContactPageMixin(SubAccountMixin):
+    model = Contact
+
+
+class ContactListView(ContactPageMixin, TemplateView):
     """The home page. An htmx request aimed at `#results` gets just the results, else the whole page."""
 
     template_name = "contacts/list.html"
@@ -174,7 +171,7 @@ class ContactListView(SubAccountMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         state = self.state
-        filterset = contact_filter(self.sub_account, state)
+        filterset = contact_filter(self.get_queryset(), state)
         # Unfiltered, the sub-account's counter; filtered by tags alone, a count of tag links (as the API's).
         if not filterset.is_filtered:
             known_count = self.sub_account.contact_count
@@ -183,7 +180,7 @@ class ContactListView(SubAccountMixin, TemplateView):
         page = CountedPaginator(filterset.qs, state.per_page, count=known_count).get_page(state.page)
         if page.number != state.page:
             state = replace(state, page=page.number)
-        all_tags = tag_suggestions(self.sub_account)
+        all_tags = tag_suggestions(self.get_queryset(ContactTag))
         context.update(
             state=state,
             page=page,
@@ -227,35 +224,36 @@ class ContactListView(SubAccountMixin, TemplateView):
         }
 
 
-class ContactDetailView(SubAccountMixin, TemplateView):
+class ContactDetailView(ContactPageMixin, TemplateView):
     template_name = "contacts/detail.html"
+
+    def scope_queryset(self, queryset):
+        return queryset.with_tags()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        contact = get_object_or_404(
-            Contact.objects.for_account(self.sub_account).with_tags(self.sub_account), pk=self.kwargs["pk"]
-        )
-        # Through the reverse relation: contacts does not import the conversations app.
+        contact = self.get_object()
+        # Through the reverse relation (which names the contact's sub-account): contacts does not
+        # import the conversations app.
         conversations = list(
-            contact.conversations.for_account(self.sub_account)
-            .by_recent_activity()
-            .select_related("assignee")[:CONVERSATIONS_ON_CONTACT_PAGE]
+            contact.conversations.by_recent_activity().select_related("assignee")[:CONVERSATIONS_ON_CONTACT_PAGE]
         )
         context.update(contact=contact, conversations=conversations)
         return context
 
 
-class ContactFormView(SubAccountMixin, TemplateView):
+class ContactFormView(ContactPageMixin, TemplateView):
     """Create (no pk) or edit a contact; saving goes through contacts.services like the API."""
 
     template_name = "contacts/form.html"
 
+    def scope_queryset(self, queryset):
+        return queryset.with_tags()
+
     def get_contact(self) -> Contact | None:
         if "pk" not in self.kwargs:
             return None
-        return get_object_or_404(
-            Contact.objects.for_account(self.sub_account).with_tags(self.sub_account), pk=self.kwargs["pk"]
-        )
+        return self.get_object()
 
     def get_form(self, data=None) -> ContactForm:
         contact = self.get_contact()
@@ -265,7 +263,7 @@ class ContactFormView(SubAccountMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         form = context.setdefault("form", self.get_form())
         context["is_new"] = form.instance._state.adding
-        context["all_tags"] = tag_suggestions(self.sub_account)
+        context["all_tags"] = tag_suggestions(self.get_queryset(ContactTag))
         return context
 
     def post(self, request, *args, **kwargs):
@@ -293,11 +291,11 @@ class ContactFormView(SubAccountMixin, TemplateView):
         return contact
 
 
-class ContactDeleteView(SubAccountMixin, TemplateView):
+class ContactDeleteView(ContactPageMixin, TemplateView):
     template_name = "contacts/delete.html"
 
     def get_contact(self) -> Contact:
-        return get_object_or_404(Contact.objects.for_account(self.sub_account), pk=self.kwargs["pk"])
+        return self.get_object()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -311,7 +309,7 @@ class ContactDeleteView(SubAccountMixin, TemplateView):
         return redirect("contacts:list")
 
 
-class ContactBulkView(SubAccountMixin, TemplateView):
+class ContactBulkView(ContactPageMixin, TemplateView):
     """Bulk actions on selected rows, or on every contact matching the list's filter (re-run here, not ids)."""
 
     template_name = "contacts/bulk_confirm.html"
@@ -327,9 +325,9 @@ class ContactBulkView(SubAccountMixin, TemplateView):
             return redirect(state.url())
         data = form.cleaned_data
         if data["scope"] == "all":
-            contacts = contact_filter(self.sub_account, state).qs
+            contacts = contact_filter(self.get_queryset(), state).qs
         else:
-            contacts = Contact.objects.for_account(self.sub_account).filter(pk__in=data["ids"])
+            contacts = self.get_queryset().filter(pk__in=data["ids"])
         if data["action"] == "delete":
             return self._delete(request, state, form, contacts)
         return self._tag(request, state, data, contacts)

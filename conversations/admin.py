@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from accounts.admin import TenantAdminMixin
 from conversations import services
 from conversations.models import Conversation, Message
 
 
-class MessageInline(admin.TabularInline):
+class MessageInline(TenantAdminMixin, admin.TabularInline):
     """The thread, read-only: messages are added through the API or the staff pages, whose service keeps
     the conversation's and the contact's counters exact (a plain inline save would not)."""
 
@@ -24,7 +25,7 @@ class MessageInline(admin.TabularInline):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "contact", "channel", "status", "assignee", "message_count", "last_message_at"]
     list_filter = ["status", "channel", "sub_account"]
     search_fields = ["id", "subject", "contact__name", "contact__email"]

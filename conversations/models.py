@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.models import Membership, SubAccount, TenantModel
+from accounts.models import Membership, SubAccount, TenantModel, TenantQuerySet
 from contacts.models import Contact
 from contacts.validators import validate_no_nul
 from contacts_site.ids import prefixed_id
@@ -27,10 +27,7 @@ def validate_not_blank(value: str) -> None:
         raise ValidationError("This field cannot be blank.", code="blank")
 
 
-class ConversationQuerySet(models.QuerySet):
-    def for_account(self, sub_account: SubAccount):
-        return self.filter(sub_account=sub_account)
-
+class ConversationQuerySet(TenantQuerySet):
     def for_contact(self, contact: Contact | str):
         return self.filter(contact=contact)
 
@@ -143,10 +140,7 @@ class Conversation(TenantModel):
             raise ValidationError(errors)
 
 
-class MessageQuerySet(models.QuerySet):
-    def for_account(self, sub_account: SubAccount):
-        return self.filter(sub_account=sub_account)
-
+class MessageQuerySet(TenantQuerySet):
     def chronological(self):
         """Oldest first, the order a thread is read in."""
         return self.order_by("created_at", "id")

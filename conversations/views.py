@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from accounts.mixins import SubAccountMixin
@@ -16,12 +16,10 @@ THREAD_LENGTH = 100
 
 class ConversationMixin(SubAccountMixin):
     template_name = "conversations/detail.html"
+    model = Conversation
 
-    def get_conversation(self) -> Conversation:
-        return get_object_or_404(
-            Conversation.objects.for_account(self.sub_account).select_related("contact", "assignee"),
-            pk=self.kwargs["pk"],
-        )
+    def scope_queryset(self, queryset):
+        return queryset.select_related("contact", "assignee")
 
     def members(self):
         return (
@@ -32,12 +30,10 @@ class ConversationMixin(SubAccountMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        conversation = kwargs.get("conversation") or self.get_conversation()
+        conversation = kwargs.get("conversation") or self.get_object()
         # The latest messages, shown oldest first as a thread is read.
         latest = list(
-            Message.objects.filter(sub_account=self.sub_account, conversation=conversation).order_by(
-                "-created_at", "-id"
-            )[:THREAD_LENGTH]
+            self.get_queryset(Message).filter(conversation=conversation).order_by("-created_at", "-id")[:THREAD_LENGTH]
         )
         context.update(
             conversation=conversation,
@@ -65,7 +61,7 @@ class ConversationReplyView(ConversationMixin, TemplateView):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        conversation = self.get_conversation()
+        conversation = self.get_object()
         form = ReplyForm(request.POST)
         if form.is_valid():
             try:
@@ -90,7 +86,7 @@ class ConversationUpdateView(ConversationMixin, TemplateView):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        conversation = self.get_conversation()
+        conversation = self.get_object()
         form = ConversationUpdateForm(request.POST, members=self.members())
         if form.is_valid():
             try:

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from accounts.admin import TenantAdminMixin
 from webhooks.models import Delivery, DeliveryAttempt, Endpoint, Event
 
 
 @admin.register(Endpoint)
-class EndpointAdmin(admin.ModelAdmin):
+class EndpointAdmin(TenantAdminMixin, admin.ModelAdmin):
     """Secrets are never displayed here; rotation and creation go through the API or the staff page."""
 
     list_display = ["url", "sub_account", "enabled", "disabled_reason", "created_at"]
@@ -24,14 +25,14 @@ class EndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ["id", "type", "sub_account", "created_at"]
     list_filter = ["type"]
     search_fields = ["id"]
     readonly_fields = ["id", "sub_account", "type", "payload", "created_at"]
 
 
-class DeliveryAttemptInline(admin.TabularInline):
+class DeliveryAttemptInline(TenantAdminMixin, admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
     can_delete = False
@@ -40,7 +41,7 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ["id", "event", "endpoint", "status", "attempt_count", "next_attempt_at"]
     list_filter = ["status"]
     search_fields = ["id", "event__id"]

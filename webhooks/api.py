@@ -26,10 +26,9 @@ PAGE_PARAMETERS = page_parameters(default_limit=25, cursor=False)
 
 
 def with_log(deliveries):
-    """Deliveries with their event type and attempts, in three queries for a whole page."""
-    return deliveries.select_related("event").prefetch_related(
-        Prefetch("attempts", queryset=DeliveryAttempt.objects.order_by("attempted_at", "id"))
-    )
+    """One sub-account's deliveries with their event type and attempts, in three queries for a whole page."""
+    attempts = DeliveryAttempt.objects.for_account(deliveries.tenant_id).order_by("attempted_at", "id")
+    return deliveries.select_related("event").prefetch_related(Prefetch("attempts", queryset=attempts))
 
 
 class WebhookViewSet(TenantScopedViewSet):
@@ -112,7 +111,10 @@ class WebhookViewSet(TenantScopedViewSet):
     def test(self, request, webhook_id=None):
         """Send a `ping` event to this endpoint now (whatever it subscribes to); answers the queued delivery."""
         delivery = services.endpoint_send_test(endpoint=self.get_object())
-        return Response(delivery_to_dict(with_log(Delivery.objects.filter(pk=delivery.pk)).get()), status=202)
+        return Response(
+            delivery_to_dict(with_log(Delivery.objects.for_account(self.sub_account).filter(pk=delivery.pk)).get()),
+            status=202,
+        )
 
     @extend_schema(request=None, responses={200: EndpointWithSecretSchemaSerializer, **error_responses(401, 404)})
     @action(detail=True, methods=["post"], url_path="rotate-secret")

@@ -62,20 +62,24 @@ def delivery_claim(*, limit: int = 1, now: datetime | None = None) -> list[Deliv
     now = now or timezone.now()
     token = secrets.token_hex(16)
     lease_end = now + timedelta(seconds=settings.WEBHOOKS_LEASE_SECONDS)
+    # The worker serves every sub-account: its claim is the one read that crosses tenants (unscoped()).
+    # The statements after it name the tenants of the rows it claimed.
     with transaction.atomic():
-        ids = list(
-            Delivery.objects.due(now)
+        claimed = dict(
+            Delivery.objects.unscoped()
+            .due(now)
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("next_attempt_at")
-            .values_list("id", flat=True)[:limit]
+            .values_list("id", "sub_account_id")[:limit]
         )
-        if not ids:
+        if not claimed:
             return []
+        leased = Delivery.objects.unscoped().filter(sub_account_id__in=set(claimed.values()), id__in=list(claimed))
         # Conditional, so a row another claimer leased between our SELECT and UPDATE is not taken twice.
-        Delivery.objects.filter(id__in=ids, status=Delivery.Status.PENDING, next_attempt_at__lte=now).update(
+        leased.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now).update(
             lease_token=token, next_attempt_at=lease_end, attempt_count=F("attempt_count") + 1
         )
-    return list(Delivery.objects.filter(id__in=ids, lease_token=token).select_related("event", "endpoint"))
+    return list(leased.filter(lease_token=token).select_related("event", "endpoint"))
 
 
 def http_client() -> httpx.Client:

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import SubAccount, TenantModel
+from accounts.models import SubAccount, TenantModel, TenantQuerySet
 from contacts.validators import validate_no_nul
 from contacts_site.ids import prefixed_id
 from webhooks.events import ALL_EVENTS, EVENT_TYPES
@@ -36,10 +36,7 @@ def validate_event_types(value) -> None:
         raise ValidationError(f'Unknown event type “{unknown[0]}”. Known types: {", ".join(EVENT_TYPES)}, or "*".')
 
 
-class EndpointQuerySet(models.QuerySet):
-    def for_account(self, sub_account: SubAccount):
-        return self.filter(sub_account=sub_account)
-
+class EndpointQuerySet(TenantQuerySet):
     def enabled(self):
         return self.filter(enabled=True)
 
@@ -122,10 +119,7 @@ class Event(TenantModel):
         return f"{self.type} {self.id}"
 
 
-class DeliveryQuerySet(models.QuerySet):
-    def for_account(self, sub_account: SubAccount):
-        return self.filter(sub_account=sub_account)
-
+class DeliveryQuerySet(TenantQuerySet):
     def due(self, now):
         """Pending deliveries whose time has come, to endpoints that are on. A claimed delivery's
         `next_attempt_at` is its lease expiry, so one whose worker died becomes due again by itself."""

@@ -7,7 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import SubAccount
+from accounts.models import SubAccount, tenant_delete
 from contacts_site.api import Conflict, iso_datetime
 from webhooks.events import EVENT_TYPES, PING
 from webhooks.models import ROTATION_OVERLAP, Delivery, Endpoint, Event
@@ -120,7 +120,7 @@ def endpoint_update(
     enabled: bool = UNSET,
 ) -> Endpoint:
     """Change the fields given. Turning an endpoint back on clears why it was off and its failure streak."""
-    endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint = Endpoint.objects.for_account(endpoint.sub_account_id).select_for_update().get(pk=endpoint.pk)
     if url is not UNSET:
         endpoint.url = url
     if events is not UNSET:
@@ -139,13 +139,14 @@ def endpoint_update(
 @transaction.atomic
 def endpoint_delete(*, endpoint: Endpoint) -> None:
     """Delete the endpoint and its delivery log; the events stay (other endpoints may have them)."""
-    endpoint.delete()
+    # Not endpoint.delete(): the deletion collector finds the deliveries and attempts by parent id only.
+    tenant_delete(Endpoint.objects.filter(pk=endpoint.pk), sub_account_id=endpoint.sub_account_id)
 
 
 @transaction.atomic
 def endpoint_rotate_secret(*, endpoint: Endpoint) -> Endpoint:
     """A new secret signs from now on; the current one keeps signing too for 24 hours."""
-    endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint = Endpoint.objects.for_account(endpoint.sub_account_id).select_for_update().get(pk=endpoint.pk)
     endpoint.previous_secret = endpoint.secret
     endpoint.previous_secret_expires_at = timezone.now() + ROTATION_OVERLAP
     endpoint.secret = secret_generate()
@@ -176,7 +177,12 @@ def endpoint_send_test(*, endpoint: Endpoint) -> Delivery:
 @transaction.atomic
 def delivery_redeliver(*, delivery: Delivery) -> Delivery:
     """Send the delivery again now, as a new round of attempts with the same `webhook-id`."""
-    delivery = Delivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)
+    delivery = (
+        Delivery.objects.for_account(delivery.sub_account_id)
+        .select_for_update()
+        .select_related("endpoint")
+        .get(pk=delivery.pk)
+    )
     _require_enabled(delivery.endpoint)
     if delivery.in_flight:
         raise Conflict("An attempt of this delivery is in progress; try again in a minute.")

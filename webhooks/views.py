@@ -4,8 +4,7 @@ actions of the API (test, redeliver, rotate the secret). Every write goes throug
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
@@ -22,19 +21,10 @@ from webhooks.models import Delivery, DeliveryAttempt, Endpoint
 DELIVERIES_PER_PAGE = 25
 
 
-def safe_id(value: str) -> str:
-    """An id from the URL; a NUL byte (which PostgreSQL refuses outright) is simply not found."""
-    if "\x00" in value:
-        raise Http404
-    return value
-
-
 class WebhooksMixin(SubAccountMixin):
     admin_only = True
     nav = "webhooks"
-
-    def get_endpoint(self) -> Endpoint:
-        return get_object_or_404(Endpoint.objects.for_account(self.sub_account), pk=safe_id(self.kwargs["pk"]))
+    model = Endpoint
 
     def render_detail(self, endpoint: Endpoint, *, status: int = 200, **extra):
         """The endpoint's page as the answer to this POST: how a new secret is shown once, and only here
@@ -52,7 +42,7 @@ class WebhookListView(WebhooksMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["endpoints"] = list(Endpoint.objects.for_account(self.sub_account).order_by("-created_at", "-id"))
+        context["endpoints"] = list(self.get_queryset().order_by("-created_at", "-id"))
         return context
 
 
@@ -65,9 +55,9 @@ class WebhookDetailView(WebhooksMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        endpoint = context.get("endpoint") or self.get_endpoint()
+        endpoint = context.get("endpoint") or self.get_object()
         status = self.request.GET.get("status", "")
-        deliveries = Delivery.objects.for_account(self.sub_account).filter(endpoint=endpoint)
+        deliveries = self.get_queryset(Delivery).filter(endpoint=endpoint)
         if status in Delivery.Status.values:
             deliveries = deliveries.filter(status=status)
         else:
@@ -75,7 +65,9 @@ class WebhookDetailView(WebhooksMixin, TemplateView):
         deliveries = (
             deliveries.newest_first()
             .select_related("event")
-            .prefetch_related(Prefetch("attempts", queryset=DeliveryAttempt.objects.order_by("-attempted_at", "-id")))
+            .prefetch_related(
+                Prefetch("attempts", queryset=self.get_queryset(DeliveryAttempt).order_by("-attempted_at", "-id"))
+            )
         )
         page = Paginator(deliveries, DELIVERIES_PER_PAGE).get_page(self.request.GET.get("page"))
         context.update(
@@ -90,7 +82,7 @@ class WebhookFormView(WebhooksMixin, TemplateView):
     template_name = "webhooks/form.html"
 
     def get_form(self, data=None) -> EndpointForm:
-        endpoint = self.get_endpoint() if "pk" in self.kwargs else Endpoint(sub_account=self.sub_account)
+        endpoint = self.get_object() if "pk" in self.kwargs else Endpoint(sub_account=self.sub_account)
         return EndpointForm(data, instance=endpoint)
 
     def get_context_data(self, **kwargs):
@@ -106,7 +98,7 @@ class WebhookFormView(WebhooksMixin, TemplateView):
         if form.instance._state.adding:
             endpoint = services.endpoint_create(sub_account=self.sub_account, **form.changes())
             return self.render_detail(endpoint, status=201, secret=endpoint.secret, just_created=True)
-        services.endpoint_update(endpoint=self.get_endpoint(), **form.changes())
+        services.endpoint_update(endpoint=self.get_object(), **form.changes())
         messages.success(request, "Saved your changes.")
         return redirect("webhooks:detail", pk=self.kwargs["pk"])
 
@@ -116,11 +108,11 @@ class WebhookRotateView(WebhooksMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["endpoint"] = self.get_endpoint()
+        context["endpoint"] = self.get_object()
         return context
 
     def post(self, request, pk):
-        endpoint = services.endpoint_rotate_secret(endpoint=self.get_endpoint())
+        endpoint = services.endpoint_rotate_secret(endpoint=self.get_object())
         return self.render_detail(endpoint, secret=endpoint.secret, rotated=True)
 
 
@@ -129,11 +121,11 @@ class WebhookDeleteView(WebhooksMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["endpoint"] = self.get_endpoint()
+        context["endpoint"] = self.get_object()
         return context
 
     def post(self, request, pk):
-        endpoint = self.get_endpoint()
+        endpoint = self.get_object()
         services.endpoint_delete(endpoint=endpoint)
         messages.success(request, f"Deleted the endpoint {endpoint.url} and its delivery log.")
         return redirect("webhooks:list")
@@ -144,7 +136,7 @@ class WebhookTestView(WebhooksMixin, View):
 
     def post(self, request, pk):
         try:
-            services.endpoint_send_test(endpoint=self.get_endpoint())
+            services.endpoint_send_test(endpoint=self.get_object())
         except Conflict as error:
             messages.error(request, str(error.detail))
         else:
@@ -156,7 +148,7 @@ class DeliveryRedeliverView(WebhooksMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        delivery = get_object_or_404(Delivery.objects.for_account(self.sub_account), pk=safe_id(pk))
+        delivery = self.get_object(Delivery, pk)
         try:
             services.delivery_redeliver(delivery=delivery)
         except Conflict as error:

@@ -107,7 +107,7 @@ class Worker:
             close_old_connections()
         wait_seconds = self.poll_interval
         if self.burst:
-            next_due = Delivery.objects.waiting().aggregate(next_due=Min("next_attempt_at"))["next_due"]
+            next_due = Delivery.objects.unscoped().waiting().aggregate(next_due=Min("next_attempt_at"))["next_due"]
             if next_due is None:
                 return False
             wait_seconds = min(wait_seconds, max(0.0, (next_due - timezone.now()).total_seconds()))

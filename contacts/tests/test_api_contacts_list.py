@@ -24,7 +24,7 @@ def _contacts_created_in_order(sub_account, names, **fields):
     for index, name in enumerate(names):
         contact = ContactFactory(sub_account=sub_account, name=name, **fields)
         moment = start + timedelta(minutes=index)
-        Contact.objects.filter(pk=contact.pk).update(created_at=moment, updated_at=moment)
+        Contact.objects.unscoped().filter(pk=contact.pk).update(created_at=moment, updated_at=moment)
         contacts.append(contact)
     return contacts
 
@@ -131,7 +131,7 @@ def test_sort_created_ascending_is_oldest_first(api_client, sub_account):
 
 def test_sort_updated_defaults_to_most_recently_updated_first(api_client, sub_account):
     first, second = _contacts_created_in_order(sub_account, ["First", "Second"])
-    Contact.objects.filter(pk=first.pk).update(updated_at=timezone.now())
+    Contact.objects.unscoped().filter(pk=first.pk).update(updated_at=timezone.now())
 
     assert _ids(api_client.get(CONTACTS_URL, {"sort": "updated"})) == [first.pk, second.pk]
 
@@ -154,7 +154,7 @@ def test_sort_name_descending_is_reverse_alphabetical(api_client, sub_account):
 
 def test_ties_are_broken_by_id_so_pages_never_overlap(api_client, sub_account):
     contacts = ContactFactory.create_batch(7, sub_account=sub_account, name="Same Name")
-    Contact.objects.filter(pk__in=[c.pk for c in contacts]).update(created_at=timezone.now())
+    Contact.objects.unscoped().filter(pk__in=[c.pk for c in contacts]).update(created_at=timezone.now())
 
     pages = [_ids(api_client.get(CONTACTS_URL, {"sort": "name", "limit": 3, "offset": o})) for o in (0, 3, 6)]
 

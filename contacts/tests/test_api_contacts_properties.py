@@ -93,7 +93,7 @@ def _without_updated_at(contact: dict) -> dict:
 @given(value=json_values)
 @pytest.mark.parametrize("field", ["name", "email", "phone"])
 def test_any_json_in_a_text_field_is_stored_as_normalized_or_refused(client, sub_account, field, value):
-    Contact.objects.all().delete()  # one test, many examples: each starts from no contacts
+    Contact.objects.unscoped().all().delete()  # one test, many examples: each starts from no contacts
     payload = {"name": "Ada", field: value}
 
     response = client.post(CONTACTS_URL, payload, format="json")
@@ -113,7 +113,7 @@ def test_any_json_in_a_text_field_is_stored_as_normalized_or_refused(client, sub
 @PROPERTY_SETTINGS
 @given(value=json_values | tag_lists)
 def test_any_json_as_tags_is_stored_as_a_clean_set_or_refused(client, sub_account, value):
-    Contact.objects.all().delete()
+    Contact.objects.unscoped().all().delete()
     response = client.post(CONTACTS_URL, {"name": "Ada", "tags": value}, format="json")
 
     if response.status_code == HTTPStatus.CREATED:
@@ -128,7 +128,7 @@ def test_any_json_as_tags_is_stored_as_a_clean_set_or_refused(client, sub_accoun
 @PROPERTY_SETTINGS
 @given(value=json_values | custom_field_objects)
 def test_any_json_as_custom_fields_is_stored_unchanged_or_refused(client, sub_account, value):
-    Contact.objects.all().delete()
+    Contact.objects.unscoped().all().delete()
     response = client.post(CONTACTS_URL, {"name": "Ada", "custom_fields": value}, format="json")
 
     if response.status_code == HTTPStatus.CREATED:
@@ -142,7 +142,7 @@ def test_any_json_as_custom_fields_is_stored_unchanged_or_refused(client, sub_ac
 @PROPERTY_SETTINGS
 @given(value=json_values | custom_field_objects)
 def test_a_patch_of_custom_fields_merges_or_is_refused_leaving_the_contact_as_it_was(client, sub_account, value):
-    Contact.objects.all().delete()
+    Contact.objects.unscoped().all().delete()
     contact = ContactFactory(sub_account=sub_account, custom_fields={"plan": "pro"})
     before = json.dumps(client.get(f"{CONTACTS_URL}/{contact.pk}").json(), sort_keys=True)
 

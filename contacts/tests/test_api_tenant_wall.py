@@ -75,4 +75,4 @@ def test_another_sub_accounts_tag_names_never_appear(api_client, sub_account, fo
 def test_deleting_through_another_sub_account_leaves_the_contact_in_place(api_client, foreign_contact):
     api_client.delete(f"{CONTACTS_URL}/{foreign_contact.pk}")
 
-    assert Contact.objects.filter(pk=foreign_contact.pk).exists()
+    assert Contact.objects.unscoped().filter(pk=foreign_contact.pk).exists()

@@ -21,8 +21,8 @@ def test_adding_a_tag_to_selected_contacts_tags_exactly_those(staff_client, sub_
         BULK, {"action": "add_tag", "bulk_tag": "VIP", "scope": "selected", "ids": [c.pk for c in chosen]}, follow=True
     )
     assert "Added tag “vip” to 3 contacts." in response.content.decode()
-    assert [c.tag_names for c in Contact.objects.filter(pk__in=[c.pk for c in chosen])] == [["vip"]] * 3
-    assert Contact.objects.get(pk=other.pk).tag_names == []
+    assert [c.tag_names for c in Contact.objects.unscoped().filter(pk__in=[c.pk for c in chosen])] == [["vip"]] * 3
+    assert Contact.objects.unscoped().get(pk=other.pk).tag_names == []
 
 
 def test_adding_a_tag_says_how_many_already_had_it(staff_client, sub_account):
@@ -39,7 +39,7 @@ def test_removing_a_tag_from_selected_contacts(staff_client, sub_account):
     staff_client.post(
         BULK, {"action": "remove_tag", "bulk_tag": "vip", "ids": [c.pk for c in contacts], "scope": "selected"}
     )
-    assert [Contact.objects.get(pk=c.pk).tag_names for c in contacts] == [["beta"], ["beta"]]
+    assert [Contact.objects.unscoped().get(pk=c.pk).tag_names for c in contacts] == [["beta"], ["beta"]]
 
 
 def test_all_matching_runs_on_the_filter_not_on_the_page(staff_client, sub_account):
@@ -51,15 +51,17 @@ def test_all_matching_runs_on_the_filter_not_on_the_page(staff_client, sub_accou
         follow=True,
     )
     assert "Added tag “q3” to 30 contacts." in response.content.decode()
-    assert Contact.objects.filter(tagged_items__tag__name="q3").count() == 30
-    assert Contact.objects.get(pk=outsider.pk).tag_names == []
+    assert Contact.objects.unscoped().filter(tagged_items__tag__name="q3").count() == 30
+    assert Contact.objects.unscoped().get(pk=outsider.pk).tag_names == []
 
 
 def test_all_matching_with_a_search_uses_the_same_search_as_the_list(staff_client, sub_account):
     ContactFactory(sub_account=sub_account, name="Ada Lovelace")
     ContactFactory(sub_account=sub_account, name="Charles Babbage")
     staff_client.post(BULK, {"action": "add_tag", "bulk_tag": "x", "scope": "all", "q": "ada"})
-    assert list(Contact.objects.filter(tagged_items__tag__name="x").values_list("name", flat=True)) == ["Ada Lovelace"]
+    assert list(Contact.objects.unscoped().filter(tagged_items__tag__name="x").values_list("name", flat=True)) == [
+        "Ada Lovelace"
+    ]
 
 
 def test_after_a_bulk_action_the_list_keeps_its_filter(staff_client, sub_account):
@@ -75,7 +77,7 @@ def test_deleting_asks_first_stating_the_count(staff_client, sub_account):
     response = staff_client.post(BULK, {"action": "delete", "scope": "selected", "ids": [c.pk for c in contacts]})
     assert response.status_code == HTTPStatus.OK
     assert "Delete 3 contacts?" in response.content.decode()
-    assert Contact.objects.count() == 3
+    assert Contact.objects.unscoped().count() == 3
 
 
 def test_confirming_deletes_and_announces_the_count(staff_client, sub_account):
@@ -87,7 +89,7 @@ def test_confirming_deletes_and_announces_the_count(staff_client, sub_account):
         follow=True,
     )
     assert "Deleted 3 contacts." in response.content.decode()
-    assert list(Contact.objects.values_list("pk", flat=True)) == [keep.pk]
+    assert list(Contact.objects.unscoped().values_list("pk", flat=True)) == [keep.pk]
 
 
 def test_if_more_contacts_match_than_were_confirmed_it_asks_again(staff_client, sub_account):
@@ -97,7 +99,7 @@ def test_if_more_contacts_match_than_were_confirmed_it_asks_again(staff_client, 
     )
     assert response.status_code == HTTPStatus.CONFLICT
     assert "Delete 4 contacts?" in response.content.decode()
-    assert Contact.objects.count() == 4
+    assert Contact.objects.unscoped().count() == 4
 
 
 def test_ids_of_another_sub_account_are_ignored(staff_client, sub_account, other_sub_account):
@@ -114,7 +116,7 @@ def test_all_matching_never_reaches_another_sub_account(staff_client, sub_accoun
     ContactFactory(sub_account=sub_account)
     theirs = ContactFactory(sub_account=other_sub_account)
     staff_client.post(BULK, {"action": "delete", "scope": "all", "confirmed": "on", "expected": "1"})
-    assert list(Contact.objects.values_list("pk", flat=True)) == [theirs.pk]
+    assert list(Contact.objects.unscoped().values_list("pk", flat=True)) == [theirs.pk]
 
 
 def test_a_bad_tag_is_refused_with_the_apis_wording_and_changes_nothing(staff_client, sub_account):
@@ -123,7 +125,7 @@ def test_a_bad_tag_is_refused_with_the_apis_wording_and_changes_nothing(staff_cl
         BULK, {"action": "add_tag", "bulk_tag": "x" * 51, "scope": "selected", "ids": [contact.pk]}, follow=True
     )
     assert "Each tag must be 1–50 characters." in response.content.decode()
-    assert Contact.objects.get(pk=contact.pk).tag_names == []
+    assert Contact.objects.unscoped().get(pk=contact.pk).tag_names == []
 
 
 def test_nothing_selected_is_refused(staff_client):
@@ -135,7 +137,7 @@ def test_an_unknown_action_is_refused(staff_client, sub_account):
     contact = ContactFactory(sub_account=sub_account)
     response = staff_client.post(BULK, {"action": "explode", "scope": "selected", "ids": [contact.pk]}, follow=True)
     assert response.status_code == HTTPStatus.OK
-    assert Contact.objects.filter(pk=contact.pk).exists()
+    assert Contact.objects.unscoped().filter(pk=contact.pk).exists()
 
 
 def test_the_bulk_page_refuses_get(staff_client):
@@ -150,26 +152,28 @@ def test_bulk_tagging_is_all_or_nothing_when_a_contact_is_full(sub_account):
     roomy = ContactFactory(sub_account=sub_account)
     with pytest.raises(ValidationError) as raised:
         services.contact_bulk_add_tag(
-            sub_account=sub_account, contacts=Contact.objects.filter(pk__in=[full.pk, roomy.pk]), tag="one-more"
+            sub_account=sub_account,
+            contacts=Contact.objects.unscoped().filter(pk__in=[full.pk, roomy.pk]),
+            tag="one-more",
         )
     assert "already have 50 tags" in raised.value.messages[0]
-    assert Contact.objects.get(pk=roomy.pk).tag_names == []
+    assert Contact.objects.unscoped().get(pk=roomy.pk).tag_names == []
 
 
 def test_bulk_tagging_moves_updated_at_of_changed_contacts_only(sub_account):
     had = ContactFactory(sub_account=sub_account, tags=["vip"])
     new = ContactFactory(sub_account=sub_account)
-    before = {c.pk: c.updated_at for c in Contact.objects.all()}
-    services.contact_bulk_add_tag(sub_account=sub_account, contacts=Contact.objects.all(), tag="vip")
-    after = {c.pk: c.updated_at for c in Contact.objects.all()}
+    before = {c.pk: c.updated_at for c in Contact.objects.unscoped().all()}
+    services.contact_bulk_add_tag(sub_account=sub_account, contacts=Contact.objects.unscoped().all(), tag="vip")
+    after = {c.pk: c.updated_at for c in Contact.objects.unscoped().all()}
     assert after[had.pk] == before[had.pk]
     assert after[new.pk] > before[new.pk]
 
 
 def test_bulk_services_stay_inside_the_sub_account_they_are_given(sub_account, other_sub_account):
     theirs = ContactFactory(sub_account=other_sub_account, tags=["vip"])
-    everyone = Contact.objects.all()
+    everyone = Contact.objects.unscoped().all()
     assert services.contact_bulk_add_tag(sub_account=sub_account, contacts=everyone, tag="x") == 0
     assert services.contact_bulk_remove_tag(sub_account=sub_account, contacts=everyone, tag="vip") == 0
     assert services.contacts_delete(sub_account=sub_account, queryset=everyone) == 0
-    assert Contact.objects.get(pk=theirs.pk).tag_names == ["vip"]
+    assert Contact.objects.unscoped().get(pk=theirs.pk).tag_names == ["vip"]

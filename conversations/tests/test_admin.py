@@ -56,8 +56,8 @@ def test_a_conversation_added_in_the_admin_is_counted_on_its_contact(admin_clien
         },
     )
     assert response.status_code == HTTPStatus.FOUND
-    assert Conversation.objects.get().subject == "From the admin"
-    assert Contact.objects.get(pk=contact.pk).conversation_count == 1
+    assert Conversation.objects.unscoped().get().subject == "From the admin"
+    assert Contact.objects.unscoped().get(pk=contact.pk).conversation_count == 1
 
 
 def test_the_admin_refuses_a_contact_of_another_sub_account(admin_client, sub_account, other_sub_account):
@@ -75,14 +75,14 @@ def test_the_admin_refuses_a_contact_of_another_sub_account(admin_client, sub_ac
     )
     assert response.status_code == HTTPStatus.OK
     assert "This contact belongs to another sub-account." in response.text
-    assert not Conversation.objects.exists()
+    assert not Conversation.objects.unscoped().exists()
 
 
 def test_a_conversation_deleted_in_the_admin_is_uncounted_on_its_contact(admin_client, contact):
     conversation = ConversationFactory(contact=contact, messages=1)
     response = admin_client.post(f"/admin/conversations/conversation/{conversation.pk}/delete/", {"post": "yes"})
     assert response.status_code == HTTPStatus.FOUND
-    stored = Contact.objects.get(pk=contact.pk)
+    stored = Contact.objects.unscoped().get(pk=contact.pk)
     assert (stored.conversation_count, stored.last_conversation) == (0, None)
 
 
@@ -93,4 +93,4 @@ def test_conversations_deleted_in_bulk_in_the_admin_are_uncounted(admin_client, 
         {"action": "delete_selected", "_selected_action": [c.pk for c in conversations], "post": "yes"},
     )
     assert response.status_code == HTTPStatus.FOUND
-    assert Contact.objects.get(pk=contact.pk).conversation_count == 0
+    assert Contact.objects.unscoped().get(pk=contact.pk).conversation_count == 0

@@ -273,7 +273,7 @@ def test_a_conversation_cannot_be_created_for_another_sub_accounts_contact(
     response = api_client.post(URL, {"contact_id": outsider.pk, "channel": "email"}, format="json")
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert error_fields(response) == {"contact_id"}
-    assert Conversation.objects.filter(contact=outsider).count() == 0
+    assert Conversation.objects.unscoped().filter(contact=outsider).count() == 0
 
 
 def test_a_conversation_for_an_unknown_contact_answers_400_naming_contact_id(api_client):
@@ -309,8 +309,8 @@ def test_a_bad_create_answers_400_naming_the_field_and_creates_nothing(api_clien
     response = api_client.post(URL, {"contact_id": contact.pk, "channel": "email", **changes}, format="json")
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert error_fields(response) == {field}
-    assert not Conversation.objects.exists()
-    assert not Message.objects.exists()
+    assert not Conversation.objects.unscoped().exists()
+    assert not Message.objects.unscoped().exists()
     assert api_client.get(f"/api/v1/contacts/{contact.pk}").json()["conversation_count"] == 0
 
 
@@ -373,7 +373,7 @@ def test_patch_changes_the_status(api_client, contact):
     conversation = ConversationFactory(contact=contact)
     response = api_client.patch(detail_url(conversation), {"status": "resolved"}, format="json")
     assert (response.status_code, response.json()["status"]) == (HTTPStatus.OK, "resolved")
-    assert Conversation.objects.get(pk=conversation.pk).status == "resolved"
+    assert Conversation.objects.unscoped().get(pk=conversation.pk).status == "resolved"
 
 
 def test_patch_changes_the_subject_and_null_clears_it(api_client, contact):
@@ -402,7 +402,7 @@ def test_patch_refuses_an_assignee_who_is_not_a_staff_member_here(api_client, co
     assert response.json()["error"]["fields"] == {
         "assignee": ["The assignee must be an active staff member of this sub-account."]
     }
-    assert Conversation.objects.get(pk=conversation.pk).assignee_id is None
+    assert Conversation.objects.unscoped().get(pk=conversation.pk).assignee_id is None
 
 
 @pytest.mark.parametrize(
@@ -421,7 +421,7 @@ def test_a_bad_patch_answers_400_naming_the_field_and_changes_nothing(api_client
     response = api_client.patch(detail_url(conversation), {"status": "closed", **changes}, format="json")
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert error_fields(response) == {field}
-    stored = Conversation.objects.get(pk=conversation.pk)
+    stored = Conversation.objects.unscoped().get(pk=conversation.pk)
     assert (stored.status, stored.subject, stored.channel) == ("open", "Kept", "email")
 
 
@@ -437,7 +437,7 @@ def test_patch_keeps_the_message_counters(api_client, contact):
 def test_patching_another_sub_accounts_conversation_is_not_found(api_client, other_conversation):
     response = api_client.patch(detail_url(other_conversation), {"status": "closed"}, format="json")
     assert response.status_code == HTTPStatus.NOT_FOUND
-    assert Conversation.objects.get(pk=other_conversation.pk).status == "open"
+    assert Conversation.objects.unscoped().get(pk=other_conversation.pk).status == "open"
 
 
 def test_put_is_not_allowed(api_client, contact):
@@ -455,7 +455,7 @@ def test_deleting_a_conversation_answers_204_and_removes_it_with_its_messages(ap
     response = api_client.delete(detail_url(conversation))
     assert response.status_code == HTTPStatus.NO_CONTENT
     assert api_client.get(detail_url(conversation)).status_code == HTTPStatus.NOT_FOUND
-    assert not Message.objects.exists()
+    assert not Message.objects.unscoped().exists()
 
 
 def test_deleting_a_conversation_moves_the_contacts_fields(api_client, contact):
@@ -470,7 +470,7 @@ def test_deleting_a_conversation_moves_the_contacts_fields(api_client, contact):
 def test_deleting_another_sub_accounts_conversation_is_not_found(api_client, other_conversation):
     response = api_client.delete(detail_url(other_conversation))
     assert response.status_code == HTTPStatus.NOT_FOUND
-    assert Conversation.objects.filter(pk=other_conversation.pk).exists()
+    assert Conversation.objects.unscoped().filter(pk=other_conversation.pk).exists()
 
 
 def test_next_cursor_continues_the_list_where_the_page_ended(api_client, contact):

@@ -172,8 +172,8 @@ def test_a_bad_message_answers_400_naming_the_field_and_changes_nothing(api_clie
     response = api_client.post(messages_url(conversation), {**REPLY, **changes}, format="json")
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert set(response.json()["error"]["fields"]) == {field}
-    assert not Message.objects.exists()
-    assert Conversation.objects.get(pk=conversation.pk).message_count == 0
+    assert not Message.objects.unscoped().exists()
+    assert Conversation.objects.unscoped().get(pk=conversation.pk).message_count == 0
 
 
 @pytest.mark.parametrize("missing", ["body", "direction", "sender"])
@@ -187,7 +187,7 @@ def test_a_message_needs_body_direction_and_sender(api_client, conversation, mis
 def test_a_message_cannot_be_posted_to_another_sub_accounts_conversation(api_client, other_conversation):
     response = api_client.post(messages_url(other_conversation), REPLY, format="json")
     assert response.status_code == HTTPStatus.NOT_FOUND
-    assert Conversation.objects.get(pk=other_conversation.pk).message_count == 1
+    assert Conversation.objects.unscoped().get(pk=other_conversation.pk).message_count == 1
 
 
 def test_a_message_to_an_unknown_conversation_is_not_found(api_client):

@@ -65,15 +65,17 @@ def test_fifty_concurrent_messages_to_one_contact_leave_every_count_exact(api_cl
 
     assert failures == []
     total = THREADS * (OWN_MESSAGES + SHARED_MESSAGES)
-    assert total == 50 == Message.objects.filter(conversation__contact=contact).count()
-    stored = Contact.objects.get(pk=contact.pk)
-    assert stored.conversation_count == THREADS + 1 == Conversation.objects.filter(contact=contact).count()
-    latest = Message.objects.filter(conversation__contact=contact).aggregate(latest=Max("created_at"))["latest"]
+    assert total == 50 == Message.objects.unscoped().filter(conversation__contact=contact).count()
+    stored = Contact.objects.unscoped().get(pk=contact.pk)
+    assert stored.conversation_count == THREADS + 1 == Conversation.objects.unscoped().filter(contact=contact).count()
+    latest = (
+        Message.objects.unscoped().filter(conversation__contact=contact).aggregate(latest=Max("created_at"))["latest"]
+    )
     assert stored.last_conversation == latest
-    shared = Conversation.objects.get(pk=shared_id)
+    shared = Conversation.objects.unscoped().get(pk=shared_id)
     assert shared.message_count == THREADS * SHARED_MESSAGES == shared.messages.count()
     assert shared.last_message_at == shared.messages.aggregate(latest=Max("created_at"))["latest"]
-    for own in Conversation.objects.filter(contact=contact).exclude(pk=shared_id):
+    for own in Conversation.objects.unscoped().filter(contact=contact).exclude(pk=shared_id):
         assert own.message_count == OWN_MESSAGES == own.messages.count()
         assert own.last_message_at == own.messages.aggregate(latest=Max("created_at"))["latest"]
 
@@ -111,7 +113,7 @@ def test_concurrent_creates_and_deletes_leave_the_contacts_fields_exact(api_clie
 
     assert statuses.count(HTTPStatus.CREATED) == 2 * THREADS
     assert statuses.count(HTTPStatus.NO_CONTENT) == THREADS
-    stored = Contact.objects.get(pk=contact.pk)
-    remaining = Conversation.objects.filter(contact=contact)
+    stored = Contact.objects.unscoped().get(pk=contact.pk)
+    remaining = Conversation.objects.unscoped().filter(contact=contact)
     assert stored.conversation_count == THREADS == remaining.count()
     assert stored.last_conversation == remaining.aggregate(latest=Max("last_activity_at"))["latest"]

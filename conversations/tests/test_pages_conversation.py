@@ -39,7 +39,7 @@ def test_a_message_body_is_escaped(staff_client, conversation):
 def test_replying_adds_an_outbound_agent_message_and_counts_it(staff_client, conversation):
     response = staff_client.post(reverse("conversations:reply", args=[conversation.pk]), {"body": "Refund sent."})
     assert response.status_code == HTTPStatus.FOUND
-    message = Message.objects.filter(conversation=conversation).latest("created_at")
+    message = Message.objects.unscoped().filter(conversation=conversation).latest("created_at")
     assert (message.body, message.direction, message.sender) == ("Refund sent.", "outbound", "agent")
     conversation.refresh_from_db()
     assert conversation.message_count == 3
@@ -52,7 +52,7 @@ def test_a_blank_reply_is_refused_next_to_the_box_and_keeps_nothing(staff_client
     html = response.content.decode()
     assert 'id="id_body_error"' in html
     assert "This field cannot be blank." in html
-    assert Message.objects.filter(conversation=conversation).count() == 2
+    assert Message.objects.unscoped().filter(conversation=conversation).count() == 2
 
 
 def test_changing_status_and_assignee(staff_client, conversation, staff_user):
@@ -65,7 +65,7 @@ def test_changing_status_and_assignee(staff_client, conversation, staff_user):
 
 
 def test_unassigning(staff_client, conversation, staff_user):
-    Conversation.objects.filter(pk=conversation.pk).update(assignee=staff_user)
+    Conversation.objects.unscoped().filter(pk=conversation.pk).update(assignee=staff_user)
     staff_client.post(reverse("conversations:update", args=[conversation.pk]), {"status": "open", "assignee": ""})
     conversation.refresh_from_db()
     assert conversation.assignee is None

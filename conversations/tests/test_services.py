@@ -21,7 +21,7 @@ def contact(sub_account):
 
 
 def fresh(instance):
-    return type(instance).objects.get(pk=instance.pk)
+    return type(instance).objects.for_account(instance.sub_account_id).get(pk=instance.pk)
 
 
 def test_a_new_contact_has_no_conversations(contact):
@@ -67,7 +67,7 @@ def test_a_refused_first_message_leaves_nothing_behind(contact, sub_account):
             first_message={"body": "", "direction": "inbound", "sender": "contact", "extra": 1},
         )
     assert set(excinfo.value.message_dict) == {"message.body", "message.extra"}
-    assert not Conversation.objects.exists()
+    assert not Conversation.objects.unscoped().exists()
     assert fresh(contact).conversation_count == 0
 
 
@@ -101,7 +101,7 @@ def test_a_message_in_an_older_conversation_makes_it_the_latest_activity(contact
     ConversationFactory(contact=contact)
     message = MessageFactory(conversation=older)
     assert fresh(contact).last_conversation == message.created_at
-    assert Conversation.objects.for_contact(contact).by_recent_activity().first() == older
+    assert Conversation.objects.unscoped().for_contact(contact).by_recent_activity().first() == older
 
 
 def test_messages_count_up_one_by_one(contact):
@@ -113,8 +113,8 @@ def test_last_conversation_never_moves_backwards(contact):
     # A clock a little behind another server's must not pull the contact's latest activity back in time.
     ConversationFactory(contact=contact)
     future = fresh(contact).last_conversation + timedelta(hours=1)
-    Contact.objects.filter(pk=contact.pk).update(last_conversation=future)
-    MessageFactory(conversation=Conversation.objects.get(contact=contact))
+    Contact.objects.unscoped().filter(pk=contact.pk).update(last_conversation=future)
+    MessageFactory(conversation=Conversation.objects.unscoped().get(contact=contact))
     assert fresh(contact).last_conversation == future
 
 
@@ -124,7 +124,7 @@ def test_a_refused_message_changes_nothing(contact):
     with pytest.raises(ValidationError):
         MessageFactory(conversation=conversation, body="")
     assert (fresh(conversation).message_count, fresh(contact).last_conversation) == (0, before)
-    assert not Message.objects.exists()
+    assert not Message.objects.unscoped().exists()
 
 
 def test_deleting_the_latest_conversation_falls_back_to_the_one_before(contact):
@@ -147,7 +147,7 @@ def test_deleting_the_only_conversation_clears_the_contacts_fields(contact):
     services.conversation_delete(conversation=conversation)
     stored = fresh(contact)
     assert (stored.conversation_count, stored.last_conversation) == (0, None)
-    assert not Message.objects.exists()
+    assert not Message.objects.unscoped().exists()
 
 
 def test_deleting_a_conversation_leaves_other_contacts_alone(sub_account, contact):
@@ -168,7 +168,7 @@ def test_an_update_changes_only_the_fields_given(contact):
 
 def test_an_update_from_a_stale_copy_does_not_undo_the_messages_since(contact):
     stale = ConversationFactory(contact=contact)
-    MessageFactory(conversation=Conversation.objects.get(pk=stale.pk))
+    MessageFactory(conversation=Conversation.objects.unscoped().get(pk=stale.pk))
     services.conversation_update(conversation=stale, subject="Still here")
     assert fresh(stale).message_count == 1
 
@@ -188,14 +188,14 @@ def test_a_refused_update_changes_nothing(contact):
 
 def test_a_message_to_a_deleted_conversation_is_refused_as_missing(contact):
     conversation = ConversationFactory(contact=contact)
-    Conversation.objects.filter(pk=conversation.pk).delete()
+    Conversation.objects.unscoped().filter(pk=conversation.pk).delete()
     with pytest.raises(Conversation.DoesNotExist):
         MessageFactory(conversation=conversation)
-    assert not Message.objects.exists()
+    assert not Message.objects.unscoped().exists()
 
 
 def test_a_conversation_for_a_contact_erased_meanwhile_is_refused(contact, sub_account):
-    Contact.objects.filter(pk=contact.pk).delete()
+    Contact.objects.unscoped().filter(pk=contact.pk).delete()
     with pytest.raises(ValidationError) as excinfo:
         services.conversation_create(sub_account=sub_account, contact=contact, channel="email")
     assert list(excinfo.value.message_dict) == ["contact"]

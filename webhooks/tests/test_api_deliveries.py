@@ -47,7 +47,7 @@ def test_the_delivery_log_can_be_filtered_by_status(api_client, sub_account):
     endpoint = EndpointFactory(sub_account=sub_account)
     event_emit(sub_account=sub_account, type="contact.created", data={})
     event_emit(sub_account=sub_account, type="contact.created", data={})
-    Delivery.objects.filter(pk=Delivery.objects.first().pk).update(status=Delivery.Status.FAILED)
+    Delivery.objects.unscoped().filter(pk=Delivery.objects.unscoped().first().pk).update(status=Delivery.Status.FAILED)
 
     assert api_client.get(f"{URL}/{endpoint.pk}/deliveries", {"status": "failed"}).json()["total"] == 1
     assert api_client.get(f"{URL}/{endpoint.pk}/deliveries", {"status": "pending"}).json()["total"] == 1
@@ -65,7 +65,7 @@ def test_an_unknown_status_filter_is_refused(api_client, sub_account):
 def test_a_delivery_shows_the_payload_that_was_sent(api_client, sub_account):
     EndpointFactory(sub_account=sub_account)
     event = event_emit(sub_account=sub_account, type="contact.created", data={"id": "ct_1"})
-    delivery = Delivery.objects.get(event=event)
+    delivery = Delivery.objects.unscoped().get(event=event)
 
     body = api_client.get(f"/api/v1/deliveries/{delivery.pk}").json()
 
@@ -102,7 +102,7 @@ def test_redelivering_a_failed_delivery_sends_it_again_with_the_same_webhook_id(
         endpoint = EndpointFactory(sub_account=sub_account, url=receiver.url)
         event = event_emit(sub_account=sub_account, type="contact.created", data={})
         _deliver()
-        delivery = Delivery.objects.get(event=event)
+        delivery = Delivery.objects.unscoped().get(event=event)
         assert delivery.status == Delivery.Status.FAILED
 
         response = api_client.post(f"/api/v1/deliveries/{delivery.pk}/redeliver")
@@ -130,8 +130,8 @@ def test_a_delivery_in_flight_cannot_be_redelivered(api_client, sub_account):
 def test_a_delivery_to_a_disabled_endpoint_cannot_be_redelivered(api_client, sub_account):
     endpoint = EndpointFactory(sub_account=sub_account)
     event = event_emit(sub_account=sub_account, type="contact.created", data={})
-    Endpoint.objects.filter(pk=endpoint.pk).update(enabled=False)
+    Endpoint.objects.unscoped().filter(pk=endpoint.pk).update(enabled=False)
 
-    response = api_client.post(f"/api/v1/deliveries/{Delivery.objects.get(event=event).pk}/redeliver")
+    response = api_client.post(f"/api/v1/deliveries/{Delivery.objects.unscoped().get(event=event).pk}/redeliver")
 
     assert response.status_code == HTTPStatus.CONFLICT

@@ -90,7 +90,7 @@ def test_invalid_input_is_refused_naming_the_field(api_client, payload, field):
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json()["error"]["code"] == "validation_error"
     assert field in response.json()["error"]["fields"]
-    assert not Endpoint.objects.exists()
+    assert not Endpoint.objects.unscoped().exists()
 
 
 def test_http_urls_are_refused_outside_development(api_client, settings):
@@ -123,7 +123,7 @@ def test_patch_changes_only_the_fields_given(api_client, sub_account):
 
 def test_turning_a_disabled_webhook_back_on_clears_the_reason(api_client, sub_account):
     endpoint = EndpointFactory(sub_account=sub_account, enabled=False)
-    Endpoint.objects.filter(pk=endpoint.pk).update(disabled_reason="The endpoint answered 410 Gone.")
+    Endpoint.objects.unscoped().filter(pk=endpoint.pk).update(disabled_reason="The endpoint answered 410 Gone.")
 
     body = api_client.patch(f"{URL}/{endpoint.pk}", {"enabled": True}, format="json").json()
 
@@ -155,8 +155,8 @@ def test_deleting_a_webhook_removes_its_delivery_log(api_client, sub_account):
 
     assert api_client.delete(f"{URL}/{endpoint.pk}").status_code == HTTPStatus.NO_CONTENT
 
-    assert not Endpoint.objects.exists()
-    assert not Delivery.objects.exists()
+    assert not Endpoint.objects.unscoped().exists()
+    assert not Delivery.objects.unscoped().exists()
 
 
 def test_rotating_the_secret_answers_a_new_one_and_both_sign_for_a_while(api_client, sub_account, receiver):

@@ -26,7 +26,7 @@ def _deliver_due() -> list[Delivery.Status]:
 
 
 def _make_due(delivery: Delivery) -> None:
-    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    Delivery.objects.unscoped().filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def endpoint_for(sub_account):
 def emit(sub_account):
     def emit_one():
         event = event_emit(sub_account=sub_account, type="contact.created", data={"id": "ct_1"})
-        return Delivery.objects.get(event=event)
+        return Delivery.objects.unscoped().get(event=event)
 
     return emit_one
 
@@ -131,7 +131,7 @@ def test_a_receiver_failing_three_times_gets_one_more_successful_delivery_of_the
 
     assert [r.webhook_id for r in receiver.received] == [event.id] * 4
     assert len(receiver.verified(endpoint.secret)) == 4
-    delivery = Delivery.objects.get(event=event)
+    delivery = Delivery.objects.unscoped().get(event=event)
     assert delivery.status == Delivery.Status.SUCCEEDED
     assert [a.status_code for a in delivery.attempts.all()] == [500, 500, 500, 200]
 
@@ -200,11 +200,11 @@ def test_410_gone_disables_the_endpoint_and_fails_the_delivery(endpoint_for, emi
 def test_a_disabled_endpoints_queued_deliveries_wait_until_it_is_enabled_again(receiver, endpoint_for, emit):
     endpoint = endpoint_for(receiver)
     delivery = emit()
-    Endpoint.objects.filter(pk=endpoint.pk).update(enabled=False)
+    Endpoint.objects.unscoped().filter(pk=endpoint.pk).update(enabled=False)
 
     assert _deliver_due() == []
 
-    Endpoint.objects.filter(pk=endpoint.pk).update(enabled=True)
+    Endpoint.objects.unscoped().filter(pk=endpoint.pk).update(enabled=True)
     assert _deliver_due() == [Delivery.Status.SUCCEEDED]
     assert receiver.received[0].webhook_id == delivery.event_id
 
@@ -212,7 +212,9 @@ def test_a_disabled_endpoints_queued_deliveries_wait_until_it_is_enabled_again(r
 def test_an_endpoint_failing_for_more_than_five_days_is_disabled_with_a_reason(endpoint_for, emit):
     with Receiver(statuses=[500]) as receiver:
         endpoint = endpoint_for(receiver)
-        Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=timezone.now() - timedelta(days=5, hours=1))
+        Endpoint.objects.unscoped().filter(pk=endpoint.pk).update(
+            failing_since=timezone.now() - timedelta(days=5, hours=1)
+        )
         emit()
         _deliver_due()
 
@@ -224,7 +226,7 @@ def test_an_endpoint_failing_for_more_than_five_days_is_disabled_with_a_reason(e
 def test_an_endpoint_failing_for_a_day_stays_enabled(endpoint_for, emit):
     with Receiver(statuses=[500]) as receiver:
         endpoint = endpoint_for(receiver)
-        Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=timezone.now() - timedelta(days=1))
+        Endpoint.objects.unscoped().filter(pk=endpoint.pk).update(failing_since=timezone.now() - timedelta(days=1))
         emit()
         _deliver_due()
 
@@ -234,7 +236,7 @@ def test_an_endpoint_failing_for_a_day_stays_enabled(endpoint_for, emit):
 
 def test_a_success_ends_the_failure_streak(receiver, endpoint_for, emit):
     endpoint = endpoint_for(receiver)
-    Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=timezone.now() - timedelta(days=4))
+    Endpoint.objects.unscoped().filter(pk=endpoint.pk).update(failing_since=timezone.now() - timedelta(days=4))
     emit()
 
     _deliver_due()

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def _emit(sub_account, count: int = 1) -> list[Delivery]:
     events = [event_emit(sub_account=sub_account, type="contact.created", data={"n": n}) for n in range(count)]
-    return list(Delivery.objects.filter(event__in=events))
+    return list(Delivery.objects.unscoped().filter(event__in=events))
 
 
 def _result(status_code: int) -> AttemptResult:
@@ -81,7 +81,7 @@ def test_a_worker_that_lost_its_lease_does_not_overwrite_the_new_holders_outcome
 def test_deliveries_not_yet_due_are_not_claimed(sub_account):
     EndpointFactory(sub_account=sub_account)
     (delivery,) = _emit(sub_account)
-    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now() + timedelta(minutes=5))
+    Delivery.objects.unscoped().filter(pk=delivery.pk).update(next_attempt_at=timezone.now() + timedelta(minutes=5))
 
     assert delivery_claim() == []
 
@@ -119,13 +119,15 @@ def test_concurrent_claimers_never_get_the_same_delivery(sub_account):
 def test_a_claim_skips_rows_another_worker_has_locked_instead_of_waiting(sub_account):
     EndpointFactory(sub_account=sub_account)
     first, second = sorted(_emit(sub_account, 2), key=lambda d: (d.next_attempt_at, d.pk))
-    Delivery.objects.filter(pk=second.pk).update(next_attempt_at=first.next_attempt_at + timedelta(milliseconds=1))
+    Delivery.objects.unscoped().filter(pk=second.pk).update(
+        next_attempt_at=first.next_attempt_at + timedelta(milliseconds=1)
+    )
     locked, release = threading.Event(), threading.Event()
 
     def other_worker_holding_the_first_row():
         try:
             with transaction.atomic():
-                Delivery.objects.select_for_update().get(pk=first.pk)
+                Delivery.objects.unscoped().select_for_update().get(pk=first.pk)
                 locked.set()
                 release.wait(10)
         finally:

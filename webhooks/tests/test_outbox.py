@@ -19,7 +19,7 @@ CONTACTS_URL = "/api/v1/contacts"
 
 
 def _payloads(event_type: str | None = None) -> list[dict]:
-    events = Event.objects.order_by("created_at", "id")
+    events = Event.objects.unscoped().order_by("created_at", "id")
     if event_type:
         events = events.filter(type=event_type)
     return [json.loads(event.payload) for event in events]
@@ -59,7 +59,7 @@ def test_an_update_that_changes_nothing_emits_nothing(api_client, sub_account):
     response = api_client.patch(f"{CONTACTS_URL}/{contact.pk}", {"name": "  Ada ", "tags": ["VIP"]}, format="json")
 
     assert response.status_code == HTTPStatus.OK
-    assert not Event.objects.exists()
+    assert not Event.objects.unscoped().exists()
 
 
 def test_a_custom_field_change_reports_the_whole_field_before_and_after(sub_account):
@@ -91,19 +91,19 @@ def test_a_rolled_back_write_emits_no_event(sub_account):
         contact_create(sub_account=sub_account, name="Ada")
         raise RuntimeError("the surrounding work failed")
 
-    assert not Contact.objects.exists()
-    assert not Event.objects.exists()
-    assert not Delivery.objects.exists()
+    assert not Contact.objects.unscoped().exists()
+    assert not Event.objects.unscoped().exists()
+    assert not Delivery.objects.unscoped().exists()
 
 
 def test_a_refused_write_emits_no_event(api_client, sub_account):
     ContactFactory(sub_account=sub_account, email="ada@example.com")
-    Event.objects.all().delete()
+    Event.objects.unscoped().all().delete()
 
     response = api_client.post(CONTACTS_URL, {"name": "Ada", "email": "ADA@example.com"}, format="json")
 
     assert response.status_code == HTTPStatus.CONFLICT
-    assert not Event.objects.exists()
+    assert not Event.objects.unscoped().exists()
 
 
 def test_an_event_is_queued_once_for_each_enabled_endpoint_that_wants_it(sub_account, other_sub_account):
@@ -115,7 +115,10 @@ def test_an_event_is_queued_once_for_each_enabled_endpoint_that_wants_it(sub_acc
 
     event = event_emit(sub_account=sub_account, type="contact.created", data={"id": "ct_1"})
 
-    assert set(Delivery.objects.filter(event=event).values_list("endpoint", flat=True)) == {wants_all.pk, wants_it.pk}
+    assert set(Delivery.objects.unscoped().filter(event=event).values_list("endpoint", flat=True)) == {
+        wants_all.pk,
+        wants_it.pk,
+    }
 
 
 def test_a_new_delivery_is_due_at_once(sub_account):
@@ -123,7 +126,7 @@ def test_a_new_delivery_is_due_at_once(sub_account):
 
     event = event_emit(sub_account=sub_account, type="contact.created", data={})
 
-    delivery = Delivery.objects.get(event=event)
+    delivery = Delivery.objects.unscoped().get(event=event)
     assert delivery.status == Delivery.Status.PENDING
     assert delivery.next_attempt_at == event.created_at
 
@@ -140,12 +143,12 @@ def test_a_bulk_delete_emits_one_contact_deleted_per_contact_with_its_last_state
     doomed = [ContactFactory(sub_account=sub_account, tags=["old"]) for _ in range(3)]
     kept = ContactFactory(sub_account=sub_account)
 
-    contacts_delete(sub_account=sub_account, queryset=Contact.objects.exclude(pk=kept.pk))
+    contacts_delete(sub_account=sub_account, queryset=Contact.objects.unscoped().exclude(pk=kept.pk))
 
     payloads = _payloads("contact.deleted")
     assert sorted(p["data"]["id"] for p in payloads) == sorted(c.pk for c in doomed)
     assert all(p["data"]["tags"] == ["old"] for p in payloads)
-    assert Delivery.objects.count() == 3
+    assert Delivery.objects.unscoped().count() == 3
 
 
 def test_tagging_contacts_in_bulk_emits_contact_updated_for_each_one_that_changed(sub_account):
@@ -154,7 +157,7 @@ def test_tagging_contacts_in_bulk_emits_contact_updated_for_each_one_that_change
     untagged = ContactFactory(sub_account=sub_account, tags=["b2b"])
     ContactFactory(sub_account=sub_account, tags=["vip"])  # already has it: no change, no event
 
-    contact_bulk_add_tag(sub_account=sub_account, contacts=Contact.objects.all(), tag="VIP")
+    contact_bulk_add_tag(sub_account=sub_account, contacts=Contact.objects.unscoped().all(), tag="VIP")
 
     (payload,) = _payloads("contact.updated")
     assert payload["data"]["id"] == untagged.pk
@@ -167,7 +170,7 @@ def test_untagging_contacts_in_bulk_emits_contact_updated_for_each_one_that_chan
     tagged = ContactFactory(sub_account=sub_account, tags=["vip", "b2b"])
     ContactFactory(sub_account=sub_account, tags=["b2b"])
 
-    contact_bulk_remove_tag(sub_account=sub_account, contacts=Contact.objects.all(), tag="vip")
+    contact_bulk_remove_tag(sub_account=sub_account, contacts=Contact.objects.unscoped().all(), tag="vip")
 
     (payload,) = _payloads("contact.updated")
     assert payload["data"]["id"] == tagged.pk
@@ -181,7 +184,7 @@ def test_a_bulk_delete_given_a_bare_sub_account_still_names_it_in_the_events(sub
 
     ContactFactory(sub_account=sub_account)
 
-    contacts_delete(sub_account=SubAccount(pk=sub_account.pk), queryset=Contact.objects.all())
+    contacts_delete(sub_account=SubAccount(pk=sub_account.pk), queryset=Contact.objects.unscoped().all())
 
     (payload,) = _payloads("contact.deleted")
     assert payload["sub_account"] == sub_account.slug == "acme"
@@ -194,9 +197,9 @@ def test_a_bulk_delete_by_tag_deletes_and_reports_every_matching_contact(sub_acc
     ContactFactory(sub_account=sub_account, tags=["other"])
 
     deleted = contacts_delete(
-        sub_account=sub_account, queryset=Contact.objects.tagged(["vip"], sub_account=sub_account)
+        sub_account=sub_account, queryset=Contact.objects.for_account(sub_account).tagged(["vip"])
     )
 
     assert deleted == 3
     assert sorted(p["data"]["id"] for p in _payloads("contact.deleted")) == sorted(c.pk for c in vips)
-    assert Contact.objects.count() == 1
+    assert Contact.objects.unscoped().count() == 1

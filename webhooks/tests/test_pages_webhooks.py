@@ -22,7 +22,7 @@ def test_an_agent_cannot_open_the_webhooks_page(staff_client):
 
 def test_an_agent_cannot_add_an_endpoint(staff_client):
     assert staff_client.post(reverse("webhooks:create"), NEW).status_code == HTTPStatus.FORBIDDEN
-    assert not Endpoint.objects.exists()
+    assert not Endpoint.objects.unscoped().exists()
 
 
 def test_an_admin_has_a_webhooks_link(admin_client_of_account):
@@ -53,7 +53,7 @@ def test_a_bad_url_is_refused_next_to_its_field_keeping_what_was_typed(admin_cli
     assert "Webhook URLs must use https." in html
     assert 'aria-invalid="true"' in html
     assert "CRM sync" in html
-    assert not Endpoint.objects.exists()
+    assert not Endpoint.objects.unscoped().exists()
 
 
 def test_an_endpoint_needs_at_least_one_event_type(admin_client_of_account):
@@ -81,7 +81,9 @@ def test_editing_changes_the_events_and_can_turn_sending_off(admin_client_of_acc
 
 def test_the_list_shows_a_disabled_endpoint_with_its_reason(admin_client_of_account, sub_account):
     endpoint = EndpointFactory(sub_account=sub_account, enabled=False)
-    Endpoint.objects.filter(pk=endpoint.pk).update(disabled_reason="The endpoint answered 410 Gone on 2026-11-26.")
+    Endpoint.objects.unscoped().filter(pk=endpoint.pk).update(
+        disabled_reason="The endpoint answered 410 Gone on 2026-11-26."
+    )
 
     html = admin_client_of_account.get(reverse("webhooks:list")).content.decode()
 
@@ -107,7 +109,7 @@ def test_the_delivery_log_filters_by_status(admin_client_of_account, sub_account
     endpoint = EndpointFactory(sub_account=sub_account)
     failed = event_emit(sub_account=sub_account, type="contact.created", data={})
     pending = event_emit(sub_account=sub_account, type="contact.updated", data={})
-    Delivery.objects.filter(event=failed).update(status=Delivery.Status.FAILED)
+    Delivery.objects.unscoped().filter(event=failed).update(status=Delivery.Status.FAILED)
 
     html = admin_client_of_account.get(
         reverse("webhooks:detail", args=[endpoint.pk]), {"status": "failed"}
@@ -120,8 +122,8 @@ def test_the_delivery_log_filters_by_status(admin_client_of_account, sub_account
 def test_redeliver_queues_the_delivery_again(admin_client_of_account, sub_account):
     endpoint = EndpointFactory(sub_account=sub_account)
     event = event_emit(sub_account=sub_account, type="contact.created", data={})
-    delivery = Delivery.objects.get(event=event)
-    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, next_attempt_at=None)
+    delivery = Delivery.objects.unscoped().get(event=event)
+    Delivery.objects.unscoped().filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, next_attempt_at=None)
 
     response = admin_client_of_account.post(reverse("webhooks:redeliver", args=[delivery.pk]))
 
@@ -136,7 +138,7 @@ def test_send_test_event_queues_a_ping(admin_client_of_account, sub_account):
 
     admin_client_of_account.post(reverse("webhooks:test", args=[endpoint.pk]))
 
-    assert Delivery.objects.get(endpoint=endpoint).event.type == "ping"
+    assert Delivery.objects.unscoped().get(endpoint=endpoint).event.type == "ping"
 
 
 def test_rotating_shows_the_new_secret_once(admin_client_of_account, sub_account):
@@ -159,7 +161,7 @@ def test_deleting_an_endpoint_removes_it(admin_client_of_account, sub_account):
     response = admin_client_of_account.post(reverse("webhooks:delete", args=[endpoint.pk]))
 
     assert response.status_code == HTTPStatus.FOUND
-    assert not Endpoint.objects.exists()
+    assert not Endpoint.objects.unscoped().exists()
 
 
 @pytest.mark.parametrize(
@@ -184,14 +186,16 @@ def test_another_sub_accounts_endpoint_is_not_found(admin_client_of_account, oth
     assert response.status_code == HTTPStatus.NOT_FOUND
     endpoint.refresh_from_db()
     assert endpoint.secret == secret
-    assert Delivery.objects.count() == 0
+    assert Delivery.objects.unscoped().count() == 0
 
 
 def test_another_sub_accounts_delivery_cannot_be_redelivered(admin_client_of_account, other_sub_account):
     EndpointFactory(sub_account=other_sub_account)
     event = event_emit(sub_account=other_sub_account, type="contact.created", data={})
 
-    response = admin_client_of_account.post(reverse("webhooks:redeliver", args=[Delivery.objects.get(event=event).pk]))
+    response = admin_client_of_account.post(
+        reverse("webhooks:redeliver", args=[Delivery.objects.unscoped().get(event=event).pk])
+    )
 
     assert response.status_code == HTTPStatus.NOT_FOUND
 

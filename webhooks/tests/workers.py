@@ -49,7 +49,9 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 
 
 def wait_until_all_succeeded(total: int, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
-    while Delivery.objects.filter(status=Delivery.Status.SUCCEEDED).count() < total:
+    while Delivery.objects.unscoped().filter(status=Delivery.Status.SUCCEEDED).count() < total:
         if time.monotonic() > deadline:
-            raise AssertionError(f"Only {Delivery.objects.filter(status='succeeded').count()} of {total} delivered")
+            raise AssertionError(
+                f"Only {Delivery.objects.unscoped().filter(status='succeeded').count()} of {total} delivered"
+            )
         time.sleep(0.1)

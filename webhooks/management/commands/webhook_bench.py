@@ -63,7 +63,7 @@ class Command(BaseCommand):
             "-v",
             "0",
         ]
-        mine = Delivery.objects.filter(endpoint=endpoint)
+        mine = Delivery.objects.for_account(sub_account).filter(endpoint=endpoint)
         started = time.monotonic()
         # Not --burst: that would also wait on other deliveries in this database (a dead demo receiver's
         # retries). The workers run until this bench's deliveries are done, then are stopped.
