@@ -154,6 +154,12 @@ class ContactQuerySet(TenantQuerySet):
             queryset = queryset.filter(Exists(links))
         return queryset
 
+    def not_carrying(self, tag_id: int):
+        """Contacts without the tag `tag_id`: a NOT EXISTS on its links that names the sub-account, where
+        `.exclude(tagged_items__tag=…)` would look the links up by tag alone."""
+        links = TaggedContact.objects.filter(sub_account=self.tenant_id, tag_id=tag_id, content_object=OuterRef("pk"))
+        return self.filter(~Exists(links))
+
     def search(self, query: str):
         """Name, email or phone matching `query`, within the queryset's sub-account (contacts.search)."""
         return search.matching(self, query)

@@ -274,7 +274,7 @@ def contact_bulk_add_tag(*, sub_account: SubAccount, contacts: QuerySet[Contact]
     """
     name = _one_tag(tag)
     contact_tag, _ = ContactTag.objects.get_or_create(sub_account=sub_account, name=name)
-    missing = _within(sub_account, contacts).exclude(tagged_items__tag=contact_tag)
+    missing = _within(sub_account, contacts).not_carrying(contact_tag.pk)
     full = (
         Contact.objects.for_account(sub_account)
         .filter(pk__in=missing.values("pk"))

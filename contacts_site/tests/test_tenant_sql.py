@@ -2,16 +2,20 @@
 
 The property behind both walls — the querysets' and the database's — and what lets a sharded
 PostgreSQL (Citus, distributed by sub_account_id) route each statement to one shard
-(docs/scaling.md). A statement passes when it is an INSERT carrying `sub_account_id`, or when its
-WHERE clause compares `sub_account_id`; naming the column only in the SELECT list does not count.
+(docs/scaling.md). A statement passes when it is an INSERT carrying `sub_account_id`, or when its own
+WHERE clause (and that of each subquery on a tenant table) compares `sub_account_id`, ANDed with the
+rest; naming the column only in the SELECT list, in a subquery or in one branch of an OR does not
+count (tenant_sql.py).
 """
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.tenancy import TenantModel
 from contacts.tests.factories import ContactFactory
-from contacts_site.tests.tenant_sql import TENANT_TABLES, statements_without_tenant
+from contacts_site.tests.tenant_sql import TENANT_TABLE_NAMES, TENANT_TABLES, statements_without_tenant
 from conversations.tests.factories import ConversationFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +63,47 @@ def test_the_check_catches_a_statement_that_names_the_column_only_in_its_select_
     sql = 'SELECT "contacts_contact"."sub_account_id" FROM "contacts_contact" WHERE "contacts_contact"."id" = \'x\''
 
     assert statements_without_tenant([sql]) == [sql]
+
+
+def test_every_tenant_model_table_is_checked_webhooks_included():
+    tables = {model._meta.db_table for model in apps.get_models() if issubclass(model, TenantModel)}
+
+    assert tables == TENANT_TABLE_NAMES
+    assert {"webhooks_endpoint", "webhooks_event", "webhooks_delivery", "webhooks_deliveryattempt"} <= tables
+
+
+def test_the_check_catches_a_statement_that_names_the_sub_account_only_in_a_subquery():
+    sql = (
+        'SELECT "contacts_contact"."id" FROM "contacts_contact" WHERE "contacts_contact"."id" IN '
+        '(SELECT U0."id" FROM "contacts_contact" U0 WHERE U0."sub_account_id" = 1)'
+    )
+
+    assert statements_without_tenant([sql]) == [sql]
+
+
+def test_the_check_catches_a_sub_account_that_is_only_one_side_of_an_or():
+    sql = (
+        'UPDATE "webhooks_delivery" SET "status" = \'failed\' WHERE ("webhooks_delivery"."id" = \'dlv_1\' '
+        'OR "webhooks_delivery"."sub_account_id" = 1)'
+    )
+
+    assert statements_without_tenant([sql]) == [sql]
+
+
+def test_the_check_catches_a_subquery_on_a_tenant_table_without_its_own_sub_account():
+    sql = (
+        'SELECT "contacts_contact"."id" FROM "contacts_contact" WHERE ("contacts_contact"."sub_account_id" = 1 '
+        'AND NOT EXISTS(SELECT 1 FROM "contacts_taggedcontact" U1 WHERE U1."tag_id" = 2))'
+    )
+
+    assert statements_without_tenant([sql]) == [sql]
+
+
+def test_the_check_accepts_the_sub_account_anded_with_the_rest_and_in_every_subquery():
+    sql = (
+        'SELECT "contacts_contact"."id" FROM "contacts_contact" WHERE ("contacts_contact"."sub_account_id" = 1 '
+        'AND ("contacts_contact"."name" LIKE \'%(a%\' OR "contacts_contact"."email" = \'a\') AND EXISTS('
+        'SELECT 1 FROM "contacts_taggedcontact" U1 WHERE (U1."sub_account_id" = 1 AND U1."tag_id" = 2))) LIMIT 5'
+    )
+
+    assert statements_without_tenant([sql]) == []
