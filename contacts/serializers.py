@@ -11,13 +11,12 @@ from contacts.validators import (
     MAX_TAGS,
 )
 from contacts_site.api import (
-    NO_NUL,
-    NOT_BLANK_NO_NUL,
     ModelCheckedTextField,
     StrictCharField,
     StrictSerializer,
     iso_datetime,
 )
+from contacts_site.validation import MULTI_LINE_PATTERN, NOT_BLANK_SINGLE_LINE_PATTERN, SINGLE_LINE_PATTERN
 
 CONTACT_WRITABLE_FIELDS = ("name", "email", "phone", "tags", "custom_fields")
 CONTACT_READ_ONLY_FIELDS = ("id", "created_at", "updated_at", "last_conversation", "conversation_count")
@@ -45,7 +44,7 @@ MAX_PHONE_INPUT_LENGTH = 64
 
 
 @extend_schema_field(
-    {"type": "string", "minLength": 1, "maxLength": MAX_NAME_LENGTH, "pattern": NOT_BLANK_NO_NUL},
+    {"type": "string", "minLength": 1, "maxLength": MAX_NAME_LENGTH, "pattern": NOT_BLANK_SINGLE_LINE_PATTERN},
 )
 class NameField(ModelCheckedTextField):
     pass
@@ -77,7 +76,9 @@ class PhoneInputField(StrictCharField):
     pass
 
 
-@extend_schema_field({"type": "string", "minLength": 1, "maxLength": MAX_TAG_LENGTH, "pattern": NOT_BLANK_NO_NUL})
+@extend_schema_field(
+    {"type": "string", "minLength": 1, "maxLength": MAX_TAG_LENGTH, "pattern": NOT_BLANK_SINGLE_LINE_PATTERN}
+)
 class TagField(ModelCheckedTextField):
     pass
 
@@ -86,10 +87,10 @@ class TagField(ModelCheckedTextField):
     {
         "type": "object",
         "maxProperties": MAX_CUSTOM_FIELDS,
-        "propertyNames": {"minLength": 1, "maxLength": MAX_CUSTOM_FIELD_KEY_LENGTH, "pattern": NO_NUL},
+        "propertyNames": {"minLength": 1, "maxLength": MAX_CUSTOM_FIELD_KEY_LENGTH, "pattern": SINGLE_LINE_PATTERN},
         "additionalProperties": {
             "anyOf": [
-                {"type": "string", "pattern": NO_NUL},
+                {"type": "string", "pattern": MULTI_LINE_PATTERN},
                 {"type": "number"},
                 {"type": "boolean"},
                 {"type": "null"},

@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 
 from accounts.mixins import SubAccountMixin
 from contacts import services
-from contacts.filters import SORT_FIELDS, ContactFilter
+from contacts.filters import MAX_TAG_FILTER_LENGTH, SORT_FIELDS, ContactFilter
 from contacts.forms import EMAIL_TAKEN_MESSAGE, BulkActionForm, ContactForm
 from contacts.models import Contact, ContactTag
 from contacts_site.api import Conflict
@@ -55,7 +55,7 @@ class ListState:
         tags = []
         for tag in data.getlist("tag"):
             tag = tag.strip().lower()
-            if tag and len(tag) <= 100 and tag not in tags:
+            if tag and len(tag) <= MAX_TAG_FILTER_LENGTH and tag not in tags:
                 tags.append(tag)
         sort = data.get("sort") if data.get("sort") in SORT_FIELDS else "created"
         direction = data.get("direction") if data.get("direction") in {"asc", "desc"} else SORT_FIELDS[sort][1]

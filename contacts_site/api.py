@@ -231,12 +231,6 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-# JSON Schema patterns (Python and ECMAScript read them alike) for what the model layer refuses:
-# NUL characters (PostgreSQL text cannot hold them) and text that is blank once trimmed.
-NO_NUL = r"^[^\x00]*$"
-NOT_BLANK_NO_NUL = r"^[^\x00]*[^\s\x00][^\x00]*$"
-
-
 class ModelCheckedTextField(StrictCharField):
     """A string that must not be blank, where the model says so: "" goes through to the model layer, which
     reports it together with every other problem of the request (DRF would stop at the first)."""

@@ -3,13 +3,16 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contacts.validators import validate_no_nul
 from contacts_site.api import (
-    NOT_BLANK_NO_NUL,
     ModelCheckedTextField,
     StrictCharField,
     StrictSerializer,
     iso_datetime,
+)
+from contacts_site.validation import (
+    NOT_BLANK_MULTI_LINE_PATTERN,
+    SINGLE_LINE_FORBIDDEN_PATTERN,
+    validate_single_line_text,
 )
 from conversations.models import MAX_MESSAGE_LENGTH, Conversation, Message
 
@@ -17,14 +20,22 @@ MAX_SUBJECT_LENGTH = Conversation._meta.get_field("subject").max_length
 
 
 # The schema states the model's rules (what the fuzzer holds the server to); the model still enforces them.
-@extend_schema_field({"type": "string", "minLength": 1, "maxLength": MAX_MESSAGE_LENGTH, "pattern": NOT_BLANK_NO_NUL})
+@extend_schema_field(
+    {"type": "string", "minLength": 1, "maxLength": MAX_MESSAGE_LENGTH, "pattern": NOT_BLANK_MULTI_LINE_PATTERN}
+)
 class MessageBodyField(ModelCheckedTextField):
     pass
 
 
 # "No NUL" as `not` rather than `pattern`: drf-spectacular would wrap a blankable field with a pattern in a
 # oneOf that "" matches twice (so "" would read as invalid, though it means "no subject").
-@extend_schema_field({"type": "string", "maxLength": MAX_SUBJECT_LENGTH, "not": {"type": "string", "pattern": "\\x00"}})
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": MAX_SUBJECT_LENGTH,
+        "not": {"type": "string", "pattern": SINGLE_LINE_FORBIDDEN_PATTERN},
+    }
+)
 class SubjectField(StrictCharField):
     pass
 
@@ -93,7 +104,7 @@ class MessageWriteSerializer(StrictSerializer):
 class ConversationCreateSerializer(StrictSerializer):
     read_only_names = CONVERSATION_READ_ONLY_FIELDS
 
-    contact_id = StrictCharField(max_length=64, validators=[validate_no_nul])
+    contact_id = StrictCharField(max_length=64, validators=[validate_single_line_text])
     channel = serializers.ChoiceField(choices=Conversation.Channel.choices)
     subject = SubjectField(
         required=False, allow_blank=True, allow_null=True, trim_whitespace=False, max_length=MAX_SUBJECT_LENGTH
