@@ -9,7 +9,8 @@ from accounts.api import TenantScopedViewSet
 from contacts import services
 from contacts.filters import MAX_TAG_FILTER_LENGTH, SORT_FIELDS, ContactFilter
 from contacts.models import Contact
-from contacts.serializers import ContactSchemaSerializer, ContactWriteSerializer, contact_to_dict
+from contacts.representation import contact_to_dict
+from contacts.serializers import ContactSchemaSerializer, ContactWriteSerializer
 from contacts_site.api import (
     StrictIntegerField,
     error_responses,
