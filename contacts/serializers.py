@@ -7,7 +7,6 @@ from contacts.validators import (
     MAX_CUSTOM_FIELD_KEY_LENGTH,
     MAX_CUSTOM_FIELDS,
     MAX_TAG_LENGTH,
-    MAX_TAGS,
 )
 from contacts_site.api import (
     ModelCheckedTextField,
@@ -98,12 +97,9 @@ class ContactWriteSerializer(StrictSerializer):
     phone = PhoneInputField(
         required=False, allow_null=True, allow_blank=True, trim_whitespace=False, max_length=MAX_PHONE_INPUT_LENGTH
     )
-    tags = serializers.ListField(
-        child=TagField(trim_whitespace=False, max_length=MAX_TAG_LENGTH),
-        required=False,
-        allow_empty=True,
-        max_length=MAX_TAGS,
-    )
+    # No length limits here: the model layer checks each tag and the de-duplicated count, with one message
+    # under "tags" whichever item is wrong (the schema still states them, from the same constants).
+    tags = serializers.ListField(child=TagField(trim_whitespace=False), required=False, allow_empty=True)
     custom_fields = CustomFieldsField(child=serializers.JSONField(allow_null=True), required=False, allow_empty=True)
 
 

@@ -204,6 +204,9 @@ def iso_datetime(value: datetime | None) -> str | None:
 class StrictCharField(serializers.CharField):
     """A JSON string and nothing else: numbers and booleans are not silently turned into text."""
 
+    # The model layer's words for the same rule (DRF's own say "may not be blank").
+    default_error_messages = {"blank": "This field cannot be blank."}
+
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
