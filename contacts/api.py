@@ -13,6 +13,7 @@ from contacts.representation import contact_to_dict
 from contacts.serializers import ContactSchemaSerializer, ContactWriteSerializer
 from contacts_site.api import (
     StrictIntegerField,
+    TextCharField,
     error_responses,
     if_match_etags,
     list_envelope_schema,
@@ -30,7 +31,7 @@ ContactListSchema = list_envelope_schema("ContactList", ContactSchemaSerializer)
 
 
 class SearchParams(serializers.Serializer):
-    q = serializers.CharField(max_length=SEARCH_MAX_LENGTH)
+    q = TextCharField(max_length=SEARCH_MAX_LENGTH)
     limit = StrictIntegerField(min_value=1, max_value=100, default=10)
 
     def validate_q(self, value):

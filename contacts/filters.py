@@ -7,7 +7,8 @@ from django.db.models import F
 
 from contacts.models import ContactTag, TaggedContact
 from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH
-from contacts_site.validation import normalize_text, text_problem, validate_single_line_text
+from contacts_site.forms import SingleLineTextField
+from contacts_site.validation import normalize_text, text_problem
 
 CUSTOM_FIELD_PREFIX = "custom_field."
 
@@ -49,13 +50,12 @@ class TagFilter(django_filters.MultipleChoiceFilter):
     field_class = AnyTagField
 
 
+class TextFilter(django_filters.CharFilter):
+    field_class = SingleLineTextField
+
+
 class ContactFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(
-        method="filter_search",
-        max_length=255,
-        validators=[validate_single_line_text],
-        help_text="Substring of name or email, or a phone.",
-    )
+    search = TextFilter(method="filter_search", max_length=255, help_text="Substring of name or email, or a phone.")
     tag = TagFilter(
         method="filter_tags",
         help_text="Repeatable: contacts carrying every tag given.",
