@@ -1,12 +1,12 @@
 """The contact list's query: one FilterSet for the API and the staff pages."""
 
 import django_filters
-import django_filters.fields
 from django import forms
 from django.db.models import F
 
 from contacts.models import ContactTag, TaggedContact
 from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH, validate_no_nul
+from contacts_site.filters import PresentChoiceFilter
 
 CUSTOM_FIELD_PREFIX = "custom_field."
 
@@ -19,19 +19,6 @@ SORT_FIELDS = {
     "last_conversation": ("last_conversation", "desc"),
 }
 NULLABLE_SORT_FIELDS = {"last_conversation"}
-
-
-class PresentChoiceField(django_filters.fields.ChoiceField):
-    """A choice that may be absent but not blank: `?sort=` is refused rather than read as the default."""
-
-    def clean(self, value):
-        if value == "":
-            raise forms.ValidationError("Blank is not one of the available choices.", code="invalid_choice")
-        return super().clean(value)
-
-
-class PresentChoiceFilter(django_filters.ChoiceFilter):
-    field_class = PresentChoiceField
 
 
 MAX_TAG_FILTER_LENGTH = 100
