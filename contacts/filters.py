@@ -55,13 +55,6 @@ class ContactFilter(django_filters.FilterSet):
         self.tag_ids: list[int] | None = None  # resolved by filter_tags
         super().__init__(data, *args, **kwargs)
 
-    def get_form_class(self):
-        # django-filter builds a new form class, labels and all, for every request (a third of a millisecond);
-        # the filters of this FilterSet never change, so one class serves every instance.
-        if "_form_class" not in type(self).__dict__:
-            type(self)._form_class = super().get_form_class()
-        return type(self)._form_class
-
     def filter_noop(self, queryset, name, value):
         return queryset  # applied together in filter_queryset, after the filters
 
