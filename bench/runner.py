@@ -180,7 +180,7 @@ def explain_slow_statements(captured: dict, *, threshold_ms: float) -> dict[str,
 def serialization_cost(big: int, naive: bool) -> dict:
     from accounts.models import SubAccount
     from contacts.models import Contact
-    from contacts.serializers import contact_to_dict
+    from contacts.representation import contact_to_dict
 
     sub_account = SubAccount.objects.get(pk=big)
     contacts = list(

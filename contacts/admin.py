@@ -37,19 +37,10 @@ class ContactAdmin(admin.ModelAdmin):
 
     @staticmethod
     def _changes(form) -> dict:
-        """The form's values as contact_update takes them (already normalized by the form's full_clean).
-
-        contact_update merges custom_fields key by key and reads null as "remove the key", as a PATCH does:
-        keys deleted in the form are sent as null, and a key left null as it was stored is not sent at all.
-        """
+        """The form's values as contact_update takes them (already normalized by the form's full_clean)."""
         contact = form.instance
-        stored = form.initial.get("custom_fields") or {}
-        wanted = contact.custom_fields or {}
-        custom_fields = {key: None for key in stored if key not in wanted}
-        custom_fields.update(
-            (key, value)
-            for key, value in wanted.items()
-            if value is not None or key not in stored or stored[key] is not None
+        custom_fields = services.custom_fields_patch(
+            form.initial.get("custom_fields") or {}, contact.custom_fields or {}
         )
         return {"name": contact.name, "email": contact.email, "phone": contact.phone, "custom_fields": custom_fields}
 

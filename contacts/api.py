@@ -9,16 +9,21 @@ from accounts.api import TenantScopedViewSet
 from contacts import services
 from contacts.filters import MAX_TAG_FILTER_LENGTH, SORT_FIELDS, ContactFilter
 from contacts.models import Contact
-from contacts.serializers import ContactSchemaSerializer, ContactWriteSerializer, contact_to_dict
+from contacts.representation import contact_to_dict
+from contacts.serializers import ContactSchemaSerializer, ContactWriteSerializer
 from contacts_site.api import (
-    NO_NUL,
-    NOT_BLANK_NO_NUL,
     StrictIntegerField,
     error_responses,
     if_match_etags,
     list_envelope_schema,
 )
 from contacts_site.pagination import page_parameters, paginated_response
+from contacts_site.validation import (
+    NOT_BLANK_SINGLE_LINE_PATTERN,
+    SINGLE_LINE_PATTERN,
+    normalize_text,
+    text_problem,
+)
 
 SEARCH_MAX_LENGTH = 255
 ContactListSchema = list_envelope_schema("ContactList", ContactSchemaSerializer)
@@ -29,15 +34,15 @@ class SearchParams(serializers.Serializer):
     limit = StrictIntegerField(min_value=1, max_value=100, default=10)
 
     def validate_q(self, value):
-        if "\x00" in value:
-            raise serializers.ValidationError("Null characters are not allowed.")
-        return value
+        if problem := text_problem(value):
+            raise serializers.ValidationError(problem)
+        return normalize_text(value)
 
 
 LIST_PARAMETERS = [
     OpenApiParameter(
         "search",
-        {"type": "string", "maxLength": SEARCH_MAX_LENGTH, "pattern": NO_NUL},
+        {"type": "string", "maxLength": SEARCH_MAX_LENGTH, "pattern": SINGLE_LINE_PATTERN},
         description="Substring of name or email, or a phone in any format; blank means no filter",
         examples=[OpenApiExample("A name", value="smith"), OpenApiExample("A phone", value="(415) 555-2671")],
     ),
@@ -45,7 +50,12 @@ LIST_PARAMETERS = [
         "tag",
         {
             "type": "array",
-            "items": {"type": "string", "minLength": 1, "maxLength": MAX_TAG_FILTER_LENGTH, "pattern": NO_NUL},
+            "items": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": MAX_TAG_FILTER_LENGTH,
+                "pattern": SINGLE_LINE_PATTERN,
+            },
         },
         style="form",
         explode=True,
@@ -171,7 +181,12 @@ class ContactViewSet(TenantScopedViewSet):
         parameters=[
             OpenApiParameter(
                 "q",
-                {"type": "string", "minLength": 1, "maxLength": SEARCH_MAX_LENGTH, "pattern": NOT_BLANK_NO_NUL},
+                {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": SEARCH_MAX_LENGTH,
+                    "pattern": NOT_BLANK_SINGLE_LINE_PATTERN,
+                },
                 required=True,
                 description="Name, email or phone (any format)",
             ),

@@ -5,8 +5,9 @@ from django import forms
 from django.db.models import F
 
 from contacts.models import ContactTag, TaggedContact
-from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH, validate_no_nul
+from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH
 from contacts_site.filters import PresentChoiceFilter
+from contacts_site.validation import normalize_text, text_problem, validate_single_line_text
 
 CUSTOM_FIELD_PREFIX = "custom_field."
 
@@ -28,8 +29,7 @@ class AnyTagField(forms.MultipleChoiceField):
     """Any tag name is a valid filter value: one the sub-account does not use simply matches nothing."""
 
     def valid_value(self, value):
-        # No NUL: PostgreSQL refuses it in a query parameter (a 500 otherwise).
-        return isinstance(value, str) and 0 < len(value) <= MAX_TAG_FILTER_LENGTH and "\x00" not in value
+        return isinstance(value, str) and 0 < len(value) <= MAX_TAG_FILTER_LENGTH and text_problem(value) is None
 
 
 class TagFilter(django_filters.MultipleChoiceFilter):
@@ -40,7 +40,7 @@ class ContactFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search",
         max_length=255,
-        validators=[validate_no_nul],
+        validators=[validate_single_line_text],
         help_text="Substring of name or email, or a phone.",
     )
     tag = TagFilter(
@@ -61,7 +61,7 @@ class ContactFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         if not value.strip():
             return queryset
-        return queryset.search(value, sub_account=self.sub_account)
+        return queryset.search(normalize_text(value), sub_account=self.sub_account)
 
     def filter_tags(self, queryset, name, value):
         if not value:
@@ -110,7 +110,7 @@ class ContactFilter(django_filters.FilterSet):
     def is_valid(self):
         valid = super().is_valid()
         for key, value in self.custom_field_filters.items():
-            if not 0 < len(key) <= MAX_CUSTOM_FIELD_KEY_LENGTH or "\x00" in key + value:
+            if not 0 < len(key) <= MAX_CUSTOM_FIELD_KEY_LENGTH or text_problem(key + value):
                 self.form.add_error(None, f"Invalid custom field filter “{CUSTOM_FIELD_PREFIX}{key[:70]}”.")
                 valid = False
         return valid

@@ -8,9 +8,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from contacts.models import Contact
+from contacts.services import custom_fields_patch
 from contacts.validators import normalize_phone, normalize_tags, validate_custom_fields
 
-EMAIL_TAKEN_MESSAGE = "A contact with this email already exists."  # the API's 409 message
 PHONE_REGION_CHOICES = sorted(
     (
         (region, f"{region} +{phonenumbers.country_code_for_region(region)}")
@@ -174,7 +174,7 @@ class ContactForm(forms.ModelForm):
         )
         if not self.instance._state.adding:
             self.initial["tags"] = self.instance.tag_names
-        self.email_conflict: Contact | None = None
+        self.conflicts = {}  # filled by contacts_site.forms.add_domain_error
 
     @staticmethod
     def _phone_region(phone: str | None) -> str | None:
@@ -195,12 +195,10 @@ class ContactForm(forms.ModelForm):
     def clean_email(self):
         return self.cleaned_data.get("email") or None
 
-    def _post_clean(self):
-        super()._post_clean()  # the model's full_clean: normalization and every field rule
-        if not self.has_error("email") and self.instance.email:
-            self.email_conflict = self.instance.email_conflict()
-            if self.email_conflict is not None:
-                self.add_error("email", ValidationError(EMAIL_TAKEN_MESSAGE, code="conflict"))
+    @property
+    def email_conflict(self):
+        """The EmailTaken the service raised, if it did: the page links to the contact holding the email."""
+        return self.conflicts.get("email")
 
     @property
     def custom_field_rows(self) -> list[dict]:
@@ -226,10 +224,10 @@ class ContactForm(forms.ModelForm):
             "phone": self.instance.phone,
             "tags": self.cleaned_data["tags"],
         }
-        custom_fields = self.cleaned_data["custom_fields"]
-        # contact_update merges key by key; a key the user removed is sent as null, which deletes it.
-        removed = {key: None for key in self.fields["custom_fields"].original if key not in custom_fields}
-        data["custom_fields"] = {**removed, **custom_fields}
+        # The form edits the whole set; the services merge key by key.
+        data["custom_fields"] = custom_fields_patch(
+            self.fields["custom_fields"].original, self.cleaned_data["custom_fields"]
+        )
         return data
 
 

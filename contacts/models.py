@@ -14,12 +14,13 @@ from taggit.models import TagBase, TaggedItemBase
 from accounts.models import SubAccount, TenantModel
 from contacts.validators import (
     lower_keeping_length,
+    normalize_custom_fields,
     normalize_phone,
     phone_search_forms,
     validate_custom_fields,
-    validate_no_nul,
 )
 from contacts_site.ids import prefixed_id
+from contacts_site.validation import normalize_text, validate_single_line_text
 
 DEFAULT_PHONE_REGION = "US"
 # Trigram indexes need three characters; shorter terms are matched as prefixes (see ContactQuerySet.search).
@@ -277,7 +278,7 @@ class Contact(TenantModel):
     id = models.CharField(primary_key=True, max_length=32, default=new_contact_id, editable=False)
     # No single-column index: every composite index below leads with sub_account.
     sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="contacts", db_index=False)
-    name = models.CharField(max_length=255, validators=[validate_no_nul])
+    name = models.CharField(max_length=255, validators=[validate_single_line_text])
     email = models.EmailField(max_length=254, null=True, blank=True)
     phone = models.CharField(max_length=32, null=True, blank=True, help_text="E.164, e.g. +14155552671")
     custom_fields = models.JSONField(default=dict, blank=True, validators=[validate_custom_fields])
@@ -307,14 +308,16 @@ class Contact(TenantModel):
         return self.name
 
     def clean_fields(self, exclude=None):
-        """Normalize before validating, so every door stores the same form: trimmed name, lowercased
-        email, E.164 phone (read in the sub-account's region), null rather than blank."""
+        """Normalize before validating, so every door stores the same form: text in NFC, trimmed name,
+        lowercased email, E.164 phone (read in the sub-account's region), null rather than blank."""
         exclude = set(exclude or ())
         errors = {}
+        self.name = normalize_text(self.name)
         if isinstance(self.name, str):
             self.name = self.name.strip()
         if isinstance(self.email, str):
-            self.email = self.email.strip().lower() or None
+            self.email = normalize_text(self.email).strip().lower() or None
+        self.custom_fields = normalize_custom_fields(self.custom_fields)
         if "phone" not in exclude and isinstance(self.phone, str):
             raw_phone = self.phone.strip()
             if not raw_phone:

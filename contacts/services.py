@@ -1,7 +1,5 @@
 """Writes to contacts: each one atomic, validated by the model, tags and fields together or not at all."""
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F, QuerySet
@@ -9,26 +7,12 @@ from django.utils import timezone
 
 from accounts.models import SubAccount, tenant_delete
 from contacts.models import Contact, ContactTag, TaggedContact
-from contacts.serializers import contact_to_dict
+from contacts.representation import contact_to_dict
 from contacts.validators import MAX_TAGS, normalize_tags
-from contacts_site.api import Conflict, PreconditionFailed
+from contacts_site.errors import EmailTaken, NotFound, StaleVersion
+from contacts_site.updates import UNSET, given, model_update
 from webhooks.events import changes_between
 from webhooks.services import event_emit, events_emit
-
-UNSET: Any = object()
-
-
-def _check_precondition(contact: Contact, if_match: list[str] | None) -> None:
-    # Checked under the row lock: a check before it would let two writers holding the same ETag both pass.
-    if if_match is not None and not contact.matches_etags(if_match):
-        raise PreconditionFailed()
-
-
-def _email_conflict_error(existing: Contact) -> Conflict:
-    return Conflict(
-        "A contact with this email already exists.",
-        conflicts=[{"field": "email", "contact_id": existing.pk}],
-    )
 
 
 def _validate(contact: Contact, tags) -> list[str] | None:
@@ -80,32 +64,51 @@ def _set_tags(contact: Contact, names: list[str], *, is_new: bool) -> None:
     )
 
 
-def _write(contact: Contact, tags: list[str] | None, *, is_new: bool) -> None:
-    contact.save()
+def _write(contact: Contact, tags: list[str] | None, *, update_fields: list[str] | None) -> None:
+    is_new = contact._state.adding
+    contact.save(update_fields=update_fields)
     if tags is not None:
         _set_tags(contact, tags, is_new=is_new)
         contact.loaded_tag_names = list(tags)  # what the answer and the event show: not read back
 
 
-def _save(contact: Contact, tags: list[str] | None, *, email_changed: bool) -> Contact:
+def _save(contact: Contact, tags: list[str] | None, *, email_changed: bool, update_fields=None) -> None:
     """Write the contact and its tags. An email being set or changed may belong to another contact:
     the unique constraint says so, inside a savepoint so that the error can still be answered (a 409
     naming that contact). An email left as it was needs no savepoint (two round trips fewer)."""
-    is_new = contact._state.adding
     if not (email_changed and contact.email):
-        _write(contact, tags, is_new=is_new)
-        return contact
+        _write(contact, tags, update_fields=update_fields)
+        return
     try:
         with transaction.atomic():
-            _write(contact, tags, is_new=is_new)
+            _write(contact, tags, update_fields=update_fields)
     except IntegrityError:
         # Not checked before the write: the constraint is the only check a concurrent writer cannot slip
         # past, and the common case (a free email) is then one round trip shorter.
-        conflict = contact.email_conflict()
-        if conflict:
-            raise _email_conflict_error(conflict) from None
+        holder = contact.email_conflict()
+        if holder:
+            raise EmailTaken(holder.pk, holder.name) from None
         raise
-    return contact
+
+
+def merge_custom_fields(stored: dict, changes) -> dict:
+    """Custom fields are written by merging: keys given overwrite, keys set to null are removed. The same
+    for a new contact (merged into nothing), so a stored value is never null."""
+    if not isinstance(changes, dict):
+        raise ValidationError({"custom_fields": ["Expected an object of key/value pairs."]})
+    merged = dict(stored)
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged
+
+
+def custom_fields_patch(stored: dict, wanted: dict) -> dict:
+    """For the doors that edit the whole set at once (the staff form, the admin): the merge that turns
+    `stored` into `wanted`, each key removed there given as null."""
+    return {**{key: None for key in stored if key not in wanted}, **wanted}
 
 
 @transaction.atomic
@@ -118,9 +121,10 @@ def contact_create(
     tags: list[str] | None = None,
     custom_fields: dict | None = None,
 ) -> Contact:
-    contact = Contact(sub_account=sub_account, name=name, email=email, phone=phone, custom_fields=custom_fields or {})
+    contact = Contact(sub_account=sub_account, name=name, email=email, phone=phone)
+    contact.custom_fields = merge_custom_fields({}, custom_fields or {})
     normalized_tags = _validate(contact, tags if tags is not None else UNSET)
-    contact = _save(contact, normalized_tags, email_changed=True)
+    _save(contact, normalized_tags, email_changed=True)
     if normalized_tags is None:
         contact.loaded_tag_names = []  # a new contact has no tags yet
     event_emit(sub_account=sub_account, type="contact.created", data=contact_to_dict(contact))
@@ -134,15 +138,21 @@ def contact_count_adjust(*, sub_account_id: int, delta: int) -> None:
     SubAccount.objects.filter(pk=sub_account_id).update(contact_count=F("contact_count") + delta)
 
 
-def merge_custom_fields(stored: dict, changes: dict) -> dict:
-    """PATCH semantics for custom fields: keys given overwrite, keys set to null are removed."""
-    merged = dict(stored)
-    for key, value in changes.items():
-        if value is None:
-            merged.pop(key, None)
-        else:
-            merged[key] = value
-    return merged
+def _locked(contact: Contact) -> Contact:
+    """The contact re-read under its row lock, the lock every write to a contact takes (conversation writes
+    too), so concurrent writes compose and limits are checked on what is really there. NotFound if a
+    concurrent request deleted it after the caller found it: what the caller would have got a moment later.
+    """
+    locked = (
+        Contact.objects.for_account(contact.sub_account_id)
+        .select_for_update(of=("self",))
+        .select_related("sub_account")
+        .filter(pk=contact.pk)
+        .first()
+    )
+    if locked is None:
+        raise NotFound()
+    return locked
 
 
 @transaction.atomic
@@ -158,41 +168,42 @@ def contact_update(
 ) -> Contact:
     """Change only the fields given. `tags` replaces the set; `custom_fields` merges key by key.
 
-    `if_match` (the request's If-Match ETags) makes the write conditional: PreconditionFailed if the
-    contact is no longer in the state the caller read.
+    `if_match` (the request's If-Match ETags) makes the write conditional: StaleVersion if the contact is
+    no longer in the state the caller read. A write that changes nothing writes nothing.
     """
-    # Re-read under a row lock so concurrent partial updates (a tag here, a field there) compose.
-    contact = (
-        Contact.objects.for_account(contact.sub_account_id)
-        .select_for_update(of=("self",))
-        .select_related("sub_account")
-    ).get(pk=contact.pk)
+    contact = _locked(contact)
     # Its tags in a statement of their own, after the lock: one taken by the lock's statement could
     # predate a writer the lock waited for.
     contact.loaded_tag_names = contact.tag_names
     # Compared before the changes below, raised after validation: a bad body is a 400 whatever its If-Match.
-    precondition_failed = if_match is not None and not contact.matches_etags(if_match)
+    stale = if_match is not None and not contact.matches_etags(if_match)
     before = contact_to_dict(contact)
-    email_before = contact.email
-    if name is not UNSET:
-        contact.name = name
-    if email is not UNSET:
-        contact.email = email
-    if phone is not UNSET:
-        contact.phone = phone
+    data = given(name=name, email=email, phone=phone)
     if custom_fields is not UNSET:
-        if not isinstance(custom_fields, dict):
-            raise ValidationError({"custom_fields": ["Expected an object of key/value pairs."]})
-        contact.custom_fields = merge_custom_fields(contact.custom_fields, custom_fields)
-    normalized_tags = _validate(contact, tags)
-    if precondition_failed:
-        raise PreconditionFailed()
-    _save(contact, normalized_tags, email_changed=contact.email != email_before)
+        data["custom_fields"] = merge_custom_fields(contact.custom_fields, custom_fields)
+    normalized_tags = None
+
+    def clean(instance):
+        nonlocal normalized_tags
+        normalized_tags = _validate(instance, tags)
+
+    changed = model_update(contact, data, clean=clean)
+    if stale:
+        raise StaleVersion()
+    tags_changed = normalized_tags is not None and normalized_tags != contact.loaded_tag_names
+    if not changed and not tags_changed:
+        return contact
+    # Tags are part of the contact: a change of tags alone moves its updated_at too.
+    _save(
+        contact,
+        normalized_tags if tags_changed else None,
+        email_changed="email" in changed,
+        update_fields=[*changed, "updated_at"],
+    )
     after = contact_to_dict(contact)
-    # An update that changes nothing a client can see (only `updated_at`) is not news to anyone.
-    changes = changes_between(before, after)
-    if changes:
-        event_emit(sub_account=contact.sub_account, type="contact.updated", data=after, changes=changes)
+    event_emit(
+        sub_account=contact.sub_account, type="contact.updated", data=after, changes=changes_between(before, after)
+    )
     return contact
 
 
@@ -200,12 +211,16 @@ def contact_update(
 def contact_delete(*, contact: Contact, if_match: list[str] | None = None) -> None:
     """Erase the contact and everything hanging off it (tags, conversations, messages).
 
-    `if_match`: delete only if the contact is still the version the caller read (else PreconditionFailed).
+    `if_match`: delete only if the contact is still the version the caller read (else StaleVersion).
+    NotFound if a concurrent request deleted it first: that one emitted the `contact.deleted` event.
     """
     if if_match is not None:
-        locked = Contact.objects.for_account(contact.sub_account_id).select_for_update(of=("self",)).get(pk=contact.pk)
-        _check_precondition(locked, if_match)
-    contacts_delete(sub_account=contact.sub_account, queryset=Contact.objects.filter(pk=contact.pk))
+        locked = _locked(contact)
+        locked.loaded_tag_names = locked.tag_names
+        if not locked.matches_etags(if_match):
+            raise StaleVersion()
+    if not contacts_delete(sub_account=contact.sub_account, queryset=Contact.objects.filter(pk=contact.pk)):
+        raise NotFound()
 
 
 @transaction.atomic
@@ -252,9 +267,18 @@ def contact_counts_recompute() -> None:
             SubAccount.objects.filter(pk=sub_account.pk).update(contact_count=exact)
 
 
-def _within(sub_account: SubAccount, contacts) -> QuerySet[Contact]:
-    """`contacts` re-scoped to `sub_account`: a bulk write never reaches past the tenant wall."""
-    return Contact.objects.for_account(sub_account).filter(pk__in=contacts.values("pk"))
+def _locked_ids(sub_account: SubAccount, contacts: QuerySet[Contact]) -> list[str]:
+    """The ids of `contacts` within `sub_account` (a bulk write never reaches past the tenant wall), their
+    rows locked as every write to a contact locks them: counts and limits read after this are what is
+    really there, and a contact deleted meanwhile is simply not among them."""
+    scoped = Contact.objects.for_account(sub_account).filter(pk__in=contacts.values("pk"))
+    return list(scoped.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+
+
+def _chunks(ids: list, size: int = 1000):
+    """In chunks: SQLite caps the parameters of one statement."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 def _one_tag(tag: str) -> str:
@@ -268,45 +292,63 @@ def _one_tag(tag: str) -> str:
 def contact_bulk_add_tag(*, sub_account: SubAccount, contacts: QuerySet[Contact], tag: str) -> int:
     """Tag every contact in `contacts` (a filter, however many it matches); returns how many gained the tag.
 
-    All or nothing: if any of them already holds the maximum number of tags, none is changed.
+    All or nothing: if any of them already holds the maximum number of tags, none is changed. Nothing is
+    written, not even the tag, when none of `contacts` is the sub-account's.
     """
     name = _one_tag(tag)
-    contact_tag, _ = ContactTag.objects.get_or_create(sub_account=sub_account, name=name)
-    missing = _within(sub_account, contacts).exclude(tagged_items__tag=contact_tag)
-    full = (
-        Contact.objects.filter(pk__in=missing.values("pk"))
-        .annotate(tag_count=Count("tagged_items"))
-        .filter(tag_count__gte=MAX_TAGS)
-        .count()
-    )
+    ids = _locked_ids(sub_account, contacts)
+    links = TaggedContact.objects.filter(sub_account=sub_account)
+    missing = []
+    full = 0
+    for chunk in _chunks(ids):
+        tagged = set(
+            links.filter(content_object_id__in=chunk, tag__name=name).values_list("content_object_id", flat=True)
+        )
+        untagged = [pk for pk in chunk if pk not in tagged]
+        full += (
+            links.filter(content_object_id__in=untagged)
+            .values("content_object_id")
+            .annotate(tag_count=Count("pk"))
+            .filter(tag_count__gte=MAX_TAGS)
+            .count()
+        )
+        missing += untagged
     if full:
         raise ValidationError(
             {"tag": [f"{full} of these contacts already have {MAX_TAGS} tags (the most a contact can have)."]}
         )
-    ids = list(missing.values_list("pk", flat=True))
-    # Tags are part of the contact: like an edit through the API, this moves its updated_at.
-    Contact.objects.filter(pk__in=missing.values("pk")).update(updated_at=timezone.now())
-    TaggedContact.objects.bulk_create(
-        [TaggedContact(sub_account=sub_account, content_object_id=pk, tag=contact_tag) for pk in ids],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
-    _emit_tag_changes(sub_account, ids, added=name)
-    return len(ids)
+    if not missing:
+        return 0
+    (tag_id,) = _tag_ids(sub_account.pk, [name])
+    now = timezone.now()
+    for chunk in _chunks(missing):
+        # Tags are part of the contact: like an edit through the API, this moves its updated_at.
+        Contact.objects.for_account(sub_account).filter(pk__in=chunk).update(updated_at=now)
+        TaggedContact.objects.bulk_create(
+            [TaggedContact(sub_account=sub_account, content_object_id=pk, tag_id=tag_id) for pk in chunk]
+        )
+    _emit_tag_changes(sub_account, missing, added=name)
+    return len(missing)
 
 
 @transaction.atomic
 def contact_bulk_remove_tag(*, sub_account: SubAccount, contacts: QuerySet[Contact], tag: str) -> int:
     """Untag every contact in `contacts`; returns how many lost the tag. An unknown tag changes nothing."""
     name = _one_tag(tag)
-    links = TaggedContact.objects.filter(
-        sub_account=sub_account, tag__name=name, content_object__in=_within(sub_account, contacts).values("pk")
-    )
-    ids = list(links.values_list("content_object_id", flat=True))
-    Contact.objects.filter(pk__in=links.values("content_object_id")).update(updated_at=timezone.now())
-    removed, _ = links.delete()
-    _emit_tag_changes(sub_account, ids, removed=name)
-    return removed
+    tag_id = ContactTag.objects.filter(sub_account=sub_account, name=name).values_list("pk", flat=True).first()
+    if tag_id is None:
+        return 0
+    removed = []
+    now = timezone.now()
+    for chunk in _chunks(_locked_ids(sub_account, contacts)):
+        links = TaggedContact.objects.filter(sub_account=sub_account, tag_id=tag_id, content_object_id__in=chunk)
+        untagged = list(links.values_list("content_object_id", flat=True))
+        if untagged:
+            Contact.objects.for_account(sub_account).filter(pk__in=untagged).update(updated_at=now)
+            links.delete()
+            removed += untagged
+    _emit_tag_changes(sub_account, removed, removed=name)
+    return len(removed)
 
 
 def _emit_tag_changes(sub_account: SubAccount, ids: list[str], *, added: str = "", removed: str = "") -> None:

@@ -6,6 +6,8 @@ import math
 import phonenumbers
 from django.core.exceptions import ValidationError
 
+from contacts_site.validation import normalize_text, validate_single_line_text, validate_text
+
 MAX_TAGS = 50
 MAX_TAG_LENGTH = 50
 MAX_CUSTOM_FIELDS = 100
@@ -13,14 +15,24 @@ MAX_CUSTOM_FIELD_KEY_LENGTH = 64
 MAX_CUSTOM_FIELDS_BYTES = 16 * 1024
 
 
+INVALID_PHONE_MESSAGE = "Enter a valid phone number, e.g. +14155552671."
+PHONE_EXTENSION_MESSAGE = "Enter the number without an extension (extensions are not stored)."
+TAG_LENGTH_MESSAGE = f"Each tag must be 1–{MAX_TAG_LENGTH} characters."
+TOO_MANY_TAGS_MESSAGE = f"A contact can have at most {MAX_TAGS} tags."
+
+
 def normalize_phone(raw: str, region: str) -> str:
-    """`raw` as E.164 (`+14155552671`), reading national formats in `region`; ValidationError if not a real number."""
+    """`raw` as E.164 (`+14155552671`), reading national formats in `region`; ValidationError if not a real
+    number. A number with an extension is refused rather than stored without it: E.164 cannot hold one,
+    and dropping it silently would lose what the caller typed."""
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
-        raise ValidationError("Enter a valid phone number, e.g. +14155552671.", code="invalid") from None
+        raise ValidationError(INVALID_PHONE_MESSAGE, code="invalid") from None
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError("Enter a valid phone number, e.g. +14155552671.", code="invalid")
+        raise ValidationError(INVALID_PHONE_MESSAGE, code="invalid")
+    if number.extension:
+        raise ValidationError(PHONE_EXTENSION_MESSAGE, code="extension")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -40,23 +52,35 @@ def lower_keeping_length(text: str) -> str:
     return "".join(lowered if len(lowered := char.lower()) == 1 else char for char in text)
 
 
+def normalize_tag(tag) -> str:
+    """One tag as stored: NFC, trimmed, lowercased. Its length is checked as given (before trimming), as the
+    API schema states it."""
+    if not isinstance(tag, str):
+        raise ValidationError("Each tag must be a string.", code="invalid")
+    validate_single_line_text(tag)
+    name = lower_keeping_length(normalize_text(tag).strip())
+    if not name or len(tag) > MAX_TAG_LENGTH:
+        raise ValidationError(TAG_LENGTH_MESSAGE, code="invalid")
+    return name
+
+
 def normalize_tags(tags) -> list[str]:
-    """Tags as stored: trimmed, lowercased, unique, sorted. Raises ValidationError for a bad list."""
+    """Tags as stored: unique and sorted, each as `normalize_tag` gives it. Counted once de-duplicated:
+    sixty copies of one tag are one tag."""
     if not isinstance(tags, (list, tuple)):
         raise ValidationError("Expected a list of strings.", code="invalid")
-    names = set()
-    for tag in tags:
-        if not isinstance(tag, str):
-            raise ValidationError("Each tag must be a string.", code="invalid")
-        name = lower_keeping_length(tag.strip())
-        if not name or len(name) > MAX_TAG_LENGTH:
-            raise ValidationError(f"Each tag must be 1–{MAX_TAG_LENGTH} characters.", code="invalid")
-        if "\x00" in name:
-            raise ValidationError("Tags cannot contain NUL characters.", code="invalid")
-        names.add(name)
+    names = sorted({normalize_tag(tag) for tag in tags})
     if len(names) > MAX_TAGS:
-        raise ValidationError(f"A contact can have at most {MAX_TAGS} tags.", code="max_tags")
-    return sorted(names)
+        raise ValidationError(TOO_MANY_TAGS_MESSAGE, code="max_tags")
+    return names
+
+
+def _text_rule(validator, value, *, label: str, code: str) -> None:
+    """The text rule's own message, saying which part of the custom fields it is about."""
+    try:
+        validator(value)
+    except ValidationError as error:
+        raise ValidationError(f"{label}: {error.messages[0]}", code=code) from None
 
 
 def validate_custom_fields(value) -> None:
@@ -65,23 +89,24 @@ def validate_custom_fields(value) -> None:
     if len(value) > MAX_CUSTOM_FIELDS:
         raise ValidationError(f"At most {MAX_CUSTOM_FIELDS} custom fields.", code="max_fields")
     for key, item in value.items():
-        if not key or len(key) > MAX_CUSTOM_FIELD_KEY_LENGTH or "\x00" in key:
+        if not key or len(key) > MAX_CUSTOM_FIELD_KEY_LENGTH:
             raise ValidationError(
                 f"Custom field keys must be 1–{MAX_CUSTOM_FIELD_KEY_LENGTH} characters.", code="invalid_key"
             )
+        _text_rule(validate_single_line_text, key, label="A custom field key", code="invalid_key")
         if item is not None and not isinstance(item, (str, int, float, bool)):
             raise ValidationError(
                 f"“{key}” must be a string, number, boolean or null, not a list or object.", code="invalid_value"
             )
         if isinstance(item, float) and not math.isfinite(item):
             raise ValidationError(f"“{key}” must be a finite number.", code="invalid_value")
-        if isinstance(item, str) and "\x00" in item:
-            raise ValidationError(f"“{key}” cannot contain NUL characters.", code="invalid_value")
+        _text_rule(validate_text, item, label=f"“{key}”", code="invalid_value")
     if len(json.dumps(value, ensure_ascii=False).encode()) > MAX_CUSTOM_FIELDS_BYTES:
         raise ValidationError("Custom fields may hold at most 16 KB in all.", code="too_large")
 
 
-def validate_no_nul(value: str) -> None:
-    # PostgreSQL text cannot hold NUL bytes; refuse them everywhere so both engines agree.
-    if value and "\x00" in value:
-        raise ValidationError("This field cannot contain NUL characters.", code="null_characters_not_allowed")
+def normalize_custom_fields(value):
+    """Keys and string values in NFC (anything that is not a dict is left for the validator to refuse)."""
+    if not isinstance(value, dict):
+        return value
+    return {normalize_text(key): normalize_text(item) for key, item in value.items()}

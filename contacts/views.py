@@ -14,10 +14,11 @@ from django.views.generic import TemplateView
 
 from accounts.mixins import SubAccountMixin
 from contacts import services
-from contacts.filters import SORT_FIELDS, ContactFilter
-from contacts.forms import EMAIL_TAKEN_MESSAGE, BulkActionForm, ContactForm
+from contacts.filters import MAX_TAG_FILTER_LENGTH, SORT_FIELDS, ContactFilter
+from contacts.forms import BulkActionForm, ContactForm
 from contacts.models import Contact, ContactTag
-from contacts_site.api import Conflict
+from contacts_site.errors import Conflict
+from contacts_site.forms import add_domain_error
 
 PER_PAGE_CHOICES = (25, 50, 100)
 DEFAULT_PER_PAGE = 25
@@ -56,7 +57,7 @@ class ListState:
         tags = []
         for tag in data.getlist("tag"):
             tag = tag.strip().lower()
-            if tag and len(tag) <= 100 and tag not in tags:
+            if tag and len(tag) <= MAX_TAG_FILTER_LENGTH and tag not in tags:
                 tags.append(tag)
         sort = data.get("sort") if data.get("sort") in SORT_FIELDS else "created"
         direction = data.get("direction") if data.get("direction") in {"asc", "desc"} else SORT_FIELDS[sort][1]
@@ -276,12 +277,8 @@ class ContactFormView(SubAccountMixin, TemplateView):
         if form.is_valid():
             try:
                 contact = self._save(form)
-            except Conflict:
-                # Another writer took the email after our check: the same message as the check gives.
-                form.email_conflict = form.instance.email_conflict()
-                form.add_error("email", ValidationError(EMAIL_TAKEN_MESSAGE, code="conflict"))
-            except ValidationError as error:
-                form.add_error(None, error)
+            except (Conflict, ValidationError) as error:
+                add_domain_error(form, error)
             else:
                 return redirect("contacts:detail", pk=contact.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)

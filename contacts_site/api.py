@@ -16,30 +16,11 @@ from rest_framework.metadata import SimpleMetadata
 from rest_framework.response import Response
 
 from contacts_site.context import current_request_id
+from contacts_site.errors import Conflict, DomainError, NotFound, StaleVersion
 
 logger = logging.getLogger(__name__)
 
 INTEGER_TEXT = re.compile(r"-?[0-9]{1,18}")
-
-
-class Conflict(exceptions.APIException):
-    """409: the write would duplicate something unique; `conflicts` says what and where."""
-
-    status_code = HTTPStatus.CONFLICT
-    default_code = "conflict"
-    default_detail = "The request conflicts with an existing object."
-
-    def __init__(self, detail=None, *, conflicts: list[dict] | None = None):
-        super().__init__(detail)
-        self.conflicts = conflicts or []
-
-
-class PreconditionFailed(exceptions.APIException):
-    """412: `If-Match` named a version of the object that is no longer the current one."""
-
-    status_code = HTTPStatus.PRECONDITION_FAILED
-    api_code = "precondition_failed"
-    default_detail = "The object changed since you read it (If-Match does not match its current ETag)."
 
 
 class IdempotencyMismatch(exceptions.APIException):
@@ -109,8 +90,25 @@ def _validation_body(detail) -> dict:
     return error_body(400, message, **({"fields": fields} if fields else {}))
 
 
+# Each domain error's answer: (status, code). The most specific class that matches wins.
+DOMAIN_ERROR_STATUSES: list[tuple[type[DomainError], int]] = [
+    (NotFound, HTTPStatus.NOT_FOUND),
+    (Conflict, HTTPStatus.CONFLICT),
+    (StaleVersion, HTTPStatus.PRECONDITION_FAILED),
+    (DomainError, HTTPStatus.BAD_REQUEST),
+]
+
+
+def _domain_error_response(exc: DomainError) -> Response:
+    status = next(status for error_class, status in DOMAIN_ERROR_STATUSES if isinstance(exc, error_class))
+    extra = {"conflicts": exc.conflicts} if isinstance(exc, Conflict) and exc.conflicts else {}
+    return Response(error_body(status, exc.message, **extra), status=status)
+
+
 def exception_handler(exc, context):
     """The one place that turns an exception into the API's error shape (`{"error": {...}}`)."""
+    if isinstance(exc, DomainError):
+        return _domain_error_response(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -122,8 +120,6 @@ def exception_handler(exc, context):
         return Response(_validation_body(exc.detail), status=400)
     if isinstance(exc, exceptions.ParseError):
         return Response(error_body(400, str(exc.detail), code="malformed_json"), status=400)
-    if isinstance(exc, Conflict):
-        return Response(error_body(409, str(exc.detail), conflicts=exc.conflicts), status=409)
     if isinstance(exc, exceptions.APIException):
         headers = {}
         if getattr(exc, "auth_header", None):
@@ -229,12 +225,6 @@ class StrictSerializer(serializers.Serializer):
         if unknown:
             raise serializers.ValidationError(unknown)
         return super().to_internal_value(data)
-
-
-# JSON Schema patterns (Python and ECMAScript read them alike) for what the model layer refuses:
-# NUL characters (PostgreSQL text cannot hold them) and text that is blank once trimmed.
-NO_NUL = r"^[^\x00]*$"
-NOT_BLANK_NO_NUL = r"^[^\x00]*[^\s\x00][^\x00]*$"
 
 
 class ModelCheckedTextField(StrictCharField):

@@ -12,10 +12,11 @@ import uuid
 from django.conf import settings
 from django.core.signals import request_finished
 from django.dispatch import receiver
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 
 from contacts_site.api import error_body
 from contacts_site.context import request_id_var
+from contacts_site.errors import NotFound
 
 REQUEST_ID_HEADER = "X-Request-Id"
 # A caller's id is kept only if it is short and plain: it ends up in logs and headers, so no spaces,
@@ -112,3 +113,18 @@ class RateLimitHeadersMiddleware:
             for name, value in state.headers().items():
                 response[name] = value
         return response
+
+
+class DomainErrorMiddleware:
+    """A page whose object a concurrent request deleted answers the not-found page, as it would a moment
+    later: the service's NotFound becomes Django's Http404 (the API's exception handler maps it itself)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotFound):
+            raise Http404(exception.message) from exception

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "contacts_site.middleware.DomainErrorMiddleware",
     # Last, as django-axes asks: it answers a locked-out login attempt itself.
     "axes.middleware.AxesMiddleware",
 ]

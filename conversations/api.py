@@ -3,7 +3,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from accounts.api import TenantScopedViewSet
@@ -13,14 +12,13 @@ from contacts_site.pagination import page_parameters, paginated_response
 from conversations import services
 from conversations.filters import SORT_FIELDS, ConversationFilter
 from conversations.models import Conversation, Message
+from conversations.representation import conversation_to_dict, message_to_dict
 from conversations.serializers import (
     ConversationCreateSerializer,
     ConversationSchemaSerializer,
     ConversationUpdateSerializer,
     MessageSchemaSerializer,
     MessageWriteSerializer,
-    conversation_to_dict,
-    message_to_dict,
 )
 
 ConversationListSchema = list_envelope_schema("ConversationList", ConversationSchemaSerializer)
@@ -84,7 +82,7 @@ class ConversationViewSet(TenantScopedViewSet):
         data = _validated(ConversationCreateSerializer, request.data)
         contact = Contact.objects.for_account(self.sub_account).filter(pk=data.pop("contact_id")).first()
         if contact is None:
-            raise ValidationError({"contact_id": ["No contact with this id in this sub-account."]})
+            raise ValidationError({"contact_id": [services.NO_SUCH_CONTACT]})
         if "assignee" in data:
             data["assignee"] = _user(data["assignee"])
         conversation = services.conversation_create(
@@ -106,10 +104,7 @@ class ConversationViewSet(TenantScopedViewSet):
         data = _validated(ConversationUpdateSerializer, request.data)
         if "assignee" in data:
             data["assignee"] = _user(data["assignee"])
-        try:
-            conversation = services.conversation_update(conversation=self.get_object(), **data)
-        except Conversation.DoesNotExist:
-            raise NotFound() from None
+        conversation = services.conversation_update(conversation=self.get_object(), **data)
         return Response(conversation_to_dict(conversation))
 
     @extend_schema(responses={204: None, **error_responses(401, 404)})
@@ -138,10 +133,7 @@ class ConversationViewSet(TenantScopedViewSet):
         """Add a message; moves the conversation's `last_message_at`/`message_count` and the contact's
         `last_conversation`."""
         data = _validated(MessageWriteSerializer, request.data)
-        try:
-            message = services.message_create(conversation=self.get_object(), **data)
-        except Conversation.DoesNotExist:
-            raise NotFound() from None
+        message = services.message_create(conversation=self.get_object(), **data)
         return Response(message_to_dict(message), status=201)
 
 

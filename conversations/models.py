@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from accounts.models import Membership, SubAccount, TenantModel
 from contacts.models import Contact
-from contacts.validators import validate_no_nul
 from contacts_site.ids import prefixed_id
+from contacts_site.validation import validate_single_line_text, validate_text
 
 MAX_MESSAGE_LENGTH = 10_000
 
@@ -79,7 +79,7 @@ class Conversation(TenantModel):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="conversations")
     channel = models.CharField(max_length=16, choices=Channel.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    subject = models.CharField(max_length=255, blank=True, default="", validators=[validate_no_nul])
+    subject = models.CharField(max_length=255, blank=True, default="", validators=[validate_single_line_text])
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -172,7 +172,7 @@ class Message(TenantModel):
     # TextField does not check max_length itself; the validator makes 10,000 a rule rather than a form hint.
     body = models.TextField(
         max_length=MAX_MESSAGE_LENGTH,
-        validators=[MaxLengthValidator(MAX_MESSAGE_LENGTH), validate_not_blank, validate_no_nul],
+        validators=[MaxLengthValidator(MAX_MESSAGE_LENGTH), validate_not_blank, validate_text],
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

@@ -3,13 +3,15 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contacts.validators import validate_no_nul
 from contacts_site.api import (
-    NOT_BLANK_NO_NUL,
     ModelCheckedTextField,
     StrictCharField,
     StrictSerializer,
-    iso_datetime,
+)
+from contacts_site.validation import (
+    NOT_BLANK_MULTI_LINE_PATTERN,
+    SINGLE_LINE_FORBIDDEN_PATTERN,
+    validate_single_line_text,
 )
 from conversations.models import MAX_MESSAGE_LENGTH, Conversation, Message
 
@@ -17,47 +19,28 @@ MAX_SUBJECT_LENGTH = Conversation._meta.get_field("subject").max_length
 
 
 # The schema states the model's rules (what the fuzzer holds the server to); the model still enforces them.
-@extend_schema_field({"type": "string", "minLength": 1, "maxLength": MAX_MESSAGE_LENGTH, "pattern": NOT_BLANK_NO_NUL})
+@extend_schema_field(
+    {"type": "string", "minLength": 1, "maxLength": MAX_MESSAGE_LENGTH, "pattern": NOT_BLANK_MULTI_LINE_PATTERN}
+)
 class MessageBodyField(ModelCheckedTextField):
     pass
 
 
 # "No NUL" as `not` rather than `pattern`: drf-spectacular would wrap a blankable field with a pattern in a
 # oneOf that "" matches twice (so "" would read as invalid, though it means "no subject").
-@extend_schema_field({"type": "string", "maxLength": MAX_SUBJECT_LENGTH, "not": {"type": "string", "pattern": "\\x00"}})
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": MAX_SUBJECT_LENGTH,
+        "not": {"type": "string", "pattern": SINGLE_LINE_FORBIDDEN_PATTERN},
+    }
+)
 class SubjectField(StrictCharField):
     pass
 
 
 CONVERSATION_READ_ONLY_FIELDS = ("id", "created_at", "updated_at", "last_message_at", "message_count")
 MESSAGE_READ_ONLY_FIELDS = ("id", "conversation_id", "created_at")
-
-
-def conversation_to_dict(conversation: Conversation) -> dict:
-    """The conversation as the API returns it; reads no related row (ids only), so lists cost no joins."""
-    return {
-        "id": conversation.id,
-        "contact_id": conversation.contact_id,
-        "channel": conversation.channel,
-        "status": conversation.status,
-        "subject": conversation.subject or None,
-        "assignee": conversation.assignee_id,
-        "created_at": iso_datetime(conversation.created_at),
-        "updated_at": iso_datetime(conversation.updated_at),
-        "last_message_at": iso_datetime(conversation.last_message_at),
-        "message_count": conversation.message_count,
-    }
-
-
-def message_to_dict(message: Message) -> dict:
-    return {
-        "id": message.id,
-        "conversation_id": message.conversation_id,
-        "direction": message.direction,
-        "sender": message.sender,
-        "body": message.body,
-        "created_at": iso_datetime(message.created_at),
-    }
 
 
 class JSONIntegerField(serializers.IntegerField):
@@ -93,7 +76,7 @@ class MessageWriteSerializer(StrictSerializer):
 class ConversationCreateSerializer(StrictSerializer):
     read_only_names = CONVERSATION_READ_ONLY_FIELDS
 
-    contact_id = StrictCharField(max_length=64, validators=[validate_no_nul])
+    contact_id = StrictCharField(max_length=64, validators=[validate_single_line_text])
     channel = serializers.ChoiceField(choices=Conversation.Channel.choices)
     subject = SubjectField(
         required=False, allow_blank=True, allow_null=True, trim_whitespace=False, max_length=MAX_SUBJECT_LENGTH

@@ -27,12 +27,14 @@ from django.utils import timezone
 
 from accounts.models import SubAccount, tenant_delete
 from contacts.models import Contact
+from contacts_site.errors import NotFound
+from contacts_site.updates import UNSET, given, model_update
 from conversations.models import Conversation, Message
-from conversations.serializers import conversation_to_dict, message_to_dict
+from conversations.representation import conversation_to_dict, message_to_dict
 from webhooks.events import changes_between
 from webhooks.services import event_emit
 
-UNSET: Any = object()
+NO_SUCH_CONTACT = "No contact with this id in this sub-account."
 
 MESSAGE_FIELDS = ("body", "direction", "sender")
 
@@ -115,7 +117,8 @@ def conversation_create(
         raise ValidationError(errors)
 
     if not _lock_contact(sub_account.pk, contact.pk):
-        raise ValidationError({"contact": ["This contact no longer exists."]})
+        # Deleted by a concurrent request after the caller found it: what a moment later would answer.
+        raise ValidationError({"contact_id": [NO_SUCH_CONTACT]})
     now = timezone.now()
     conversation.created_at = conversation.last_activity_at = now
     if message is not None:
@@ -142,14 +145,8 @@ def conversation_update(
     subject: str | None = UNSET,
     assignee: AbstractBaseUser | None = UNSET,
 ) -> Conversation:
-    """Change only the fields given. The derived fields are never written here, so this cannot undo a message."""
-    changes = {
-        name: value
-        for name, value in (("status", status), ("subject", subject), ("assignee", assignee))
-        if value is not UNSET
-    }
-    if "subject" in changes and changes["subject"] is None:
-        changes["subject"] = ""
+    """Change only the fields given. The derived fields are never written here, so this cannot undo a message.
+    NotFound if a concurrent request deleted the conversation; nothing is written when nothing changes."""
     # Re-read under a row lock so that concurrent partial updates (a status here, an assignee there) compose.
     # `of=self`: lock only the conversation, not the joined contact (message_create locks the contact, then
     # the conversation; taking both here in another order could deadlock).
@@ -157,30 +154,42 @@ def conversation_update(
         Conversation.objects.for_account(conversation.sub_account_id)
         .select_for_update(of=("self",))
         .select_related("contact")
-        .get(pk=conversation.pk)
+        .filter(pk=conversation.pk)
+        .first()
     )
+    if fresh is None:
+        raise NotFound()
     before = conversation_to_dict(fresh)
-    for name, value in changes.items():
-        setattr(fresh, name, value)
-    errors = _validation_errors(fresh, exclude=["sub_account", "contact", "assignee"])
-    if errors:
-        raise ValidationError(errors)
-    if changes:
-        fresh.save(update_fields=[*changes, "updated_at"])
+    data = given(status=status, subject=subject, assignee=assignee)
+    if "subject" in data and data["subject"] is None:
+        data["subject"] = ""
+
+    def clean(instance):
+        errors = _validation_errors(instance, exclude=["sub_account", "contact", "assignee"])
+        if errors:
+            raise ValidationError(errors)
+
+    changed = model_update(fresh, data, clean=clean)
+    if changed:
+        fresh.save(update_fields=[*changed, "updated_at"])
         after = conversation_to_dict(fresh)
-        # Setting a field to the value it has is not news; neither is a new message (message.created says it).
-        changed = changes_between(before, after)
-        if changed:
-            event_emit(sub_account=conversation.sub_account, type="conversation.updated", data=after, changes=changed)
+        event_emit(
+            sub_account=conversation.sub_account,
+            type="conversation.updated",
+            data=after,
+            changes=changes_between(before, after),
+        )
     return fresh
 
 
 @transaction.atomic
 def conversation_delete(*, conversation: Conversation) -> None:
     """Delete a conversation and its messages; the contact's count and last activity follow."""
+    # NotFound if a concurrent request deleted it (or its contact, and it with it) first.
     if not _lock_contact(conversation.sub_account_id, conversation.contact_id):
-        return  # the contact was erased meanwhile, and its conversations with it
-    tenant_delete(Conversation.objects.filter(pk=conversation.pk), sub_account_id=conversation.sub_account_id)
+        raise NotFound()
+    if not tenant_delete(Conversation.objects.filter(pk=conversation.pk), sub_account_id=conversation.sub_account_id):
+        raise NotFound()
     remaining = (
         Conversation.objects.for_account(conversation.sub_account_id)
         .filter(contact_id=OuterRef("pk"))
@@ -197,7 +206,7 @@ def conversation_delete(*, conversation: Conversation) -> None:
 def message_create(*, conversation: Conversation, body: str, direction: str, sender: str) -> Message:
     """Add a message; moves the conversation's count and last message and the contact's last conversation.
 
-    Raises Conversation.DoesNotExist if the conversation was deleted before the lock was taken.
+    NotFound if a concurrent request deleted the conversation (or its contact) before the lock was taken.
     """
     message = Message(
         sub_account_id=conversation.sub_account_id,
@@ -211,7 +220,7 @@ def message_create(*, conversation: Conversation, body: str, direction: str, sen
         raise ValidationError(errors)
 
     if not _lock_contact(conversation.sub_account_id, conversation.contact_id):
-        raise Conversation.DoesNotExist("The conversation was deleted.")
+        raise NotFound()
     now = timezone.now()
     moved = (
         Conversation.objects.for_account(conversation.sub_account_id)
@@ -224,7 +233,7 @@ def message_create(*, conversation: Conversation, body: str, direction: str, sen
         )
     )
     if not moved:
-        raise Conversation.DoesNotExist("The conversation was deleted.")
+        raise NotFound()
     message.created_at = now
     message.save(force_insert=True)
     event_emit(sub_account=conversation.sub_account, type="message.created", data=message_to_dict(message))

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
 from accounts.mixins import SubAccountMixin
+from contacts_site.forms import add_domain_error
 from conversations import services
 from conversations.forms import ConversationUpdateForm, ReplyForm
 from conversations.models import Conversation, Message
@@ -76,7 +77,7 @@ class ConversationReplyView(ConversationMixin, TemplateView):
                     sender=Message.Sender.AGENT,
                 )
             except ValidationError as error:
-                form.add_error("body", error.message_dict.get("body") or error.messages)
+                add_domain_error(form, error)
             else:
                 messages.success(request, "Reply sent.")
                 return redirect("conversations:detail", pk=conversation.pk)
@@ -100,8 +101,7 @@ class ConversationUpdateView(ConversationMixin, TemplateView):
                     assignee=form.cleaned_data["assignee"],
                 )
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_domain_error(form, error)
             else:
                 messages.success(request, "Conversation updated.")
                 return redirect("conversations:detail", pk=conversation.pk)

@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import SubAccount, TenantModel
-from contacts.validators import validate_no_nul
 from contacts_site.ids import prefixed_id
+from contacts_site.validation import validate_single_line_text
 from webhooks.events import ALL_EVENTS, EVENT_TYPES
 from webhooks.signing import secret_generate
 from webhooks.targets import validate_target_url
@@ -51,7 +51,7 @@ class Endpoint(TenantModel):
     sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="webhook_endpoints")
     url = models.CharField("URL", max_length=2048, validators=[validate_target_url])
     # No NUL: PostgreSQL text cannot hold it (a 500 there, a stored NUL on SQLite).
-    description = models.CharField(max_length=255, blank=True, default="", validators=[validate_no_nul])
+    description = models.CharField(max_length=255, blank=True, default="", validators=[validate_single_line_text])
     events = models.JSONField(default=list, validators=[validate_event_types])
     enabled = models.BooleanField(default=True)
     disabled_reason = models.CharField(max_length=500, blank=True, default="", editable=False)

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contacts_site.api import ModelCheckedTextField, StrictCharField, StrictSerializer, iso_datetime
+from contacts_site.validation import SINGLE_LINE_FORBIDDEN_PATTERN
 from webhooks.events import ALL_EVENTS, EVENT_TYPES
 from webhooks.models import Delivery, DeliveryAttempt, Endpoint
 from webhooks.targets import MAX_URL_LENGTH
@@ -94,7 +95,9 @@ class EventTypesField(serializers.ListField):
 
 
 # "No NUL" as `not` rather than `pattern`: see conversations.serializers.SubjectField.
-@extend_schema_field({"type": "string", "maxLength": 255, "not": {"type": "string", "pattern": "\\x00"}})
+@extend_schema_field(
+    {"type": "string", "maxLength": 255, "not": {"type": "string", "pattern": SINGLE_LINE_FORBIDDEN_PATTERN}}
+)
 class DescriptionField(StrictCharField):
     pass
 

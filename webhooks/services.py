@@ -1,19 +1,18 @@
 """Writes of the webhooks app: the outbox (`event_emit`), endpoint management, redelivery."""
 
 import json
-from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import SubAccount
-from contacts_site.api import Conflict, iso_datetime
+from contacts_site.api import iso_datetime
+from contacts_site.errors import Conflict, NotFound
+from contacts_site.updates import UNSET, given, model_update
 from webhooks.events import EVENT_TYPES, PING
 from webhooks.models import ROTATION_OVERLAP, Delivery, Endpoint, Event
 from webhooks.signing import secret_generate
-
-UNSET: Any = object()
 
 
 def _envelope(event: Event, *, sub_account: SubAccount, data: dict, changes: dict | None) -> str:
@@ -93,6 +92,20 @@ def events_emit(
     return events
 
 
+def _locked(model, instance):
+    """`instance` re-read under its row lock, within its sub-account; NotFound if a concurrent request
+    deleted it after the caller found it (what the caller would have got a moment later)."""
+    locked = (
+        model.objects.for_account(instance.sub_account_id)
+        .select_for_update(of=("self",))
+        .filter(pk=instance.pk)
+        .first()
+    )
+    if locked is None:
+        raise NotFound()
+    return locked
+
+
 def _validated(endpoint: Endpoint) -> Endpoint:
     endpoint.full_clean(exclude=["sub_account"], validate_unique=False, validate_constraints=False)
     return endpoint
@@ -119,33 +132,32 @@ def endpoint_update(
     description: str = UNSET,
     enabled: bool = UNSET,
 ) -> Endpoint:
-    """Change the fields given. Turning an endpoint back on clears why it was off and its failure streak."""
-    endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
-    if url is not UNSET:
-        endpoint.url = url
-    if events is not UNSET:
-        endpoint.events = events
-    if description is not UNSET:
-        endpoint.description = description
-    if enabled is not UNSET and enabled != endpoint.enabled:
-        endpoint.enabled = enabled
-        endpoint.disabled_reason = "" if enabled else "Disabled by a user."
-        endpoint.disabled_at = None if enabled else timezone.now()
+    """Change the fields given. Turning an endpoint back on clears why it was off and its failure streak.
+    Nothing is written when nothing changes."""
+    endpoint = _locked(Endpoint, endpoint)
+    changed = model_update(
+        endpoint, given(url=url, events=events, description=description, enabled=enabled), clean=_validated
+    )
+    if "enabled" in changed:
+        endpoint.disabled_reason = "" if endpoint.enabled else "Disabled by a user."
+        endpoint.disabled_at = None if endpoint.enabled else timezone.now()
         endpoint.failing_since = None
-    _validated(endpoint).save()
+        changed += ["disabled_reason", "disabled_at", "failing_since"]
+    if changed:
+        endpoint.save(update_fields=[*changed, "updated_at"])
     return endpoint
 
 
 @transaction.atomic
 def endpoint_delete(*, endpoint: Endpoint) -> None:
     """Delete the endpoint and its delivery log; the events stay (other endpoints may have them)."""
-    endpoint.delete()
+    _locked(Endpoint, endpoint).delete()
 
 
 @transaction.atomic
 def endpoint_rotate_secret(*, endpoint: Endpoint) -> Endpoint:
     """A new secret signs from now on; the current one keeps signing too for 24 hours."""
-    endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint = _locked(Endpoint, endpoint)
     endpoint.previous_secret = endpoint.secret
     endpoint.previous_secret_expires_at = timezone.now() + ROTATION_OVERLAP
     endpoint.secret = secret_generate()
@@ -161,6 +173,7 @@ def _require_enabled(endpoint: Endpoint) -> None:
 @transaction.atomic
 def endpoint_send_test(*, endpoint: Endpoint) -> Delivery:
     """Queue a `ping` event to this endpoint alone, whatever event types it subscribes to."""
+    endpoint = _locked(Endpoint, endpoint)
     _require_enabled(endpoint)
     event = _event_create(
         sub_account=endpoint.sub_account,
@@ -176,7 +189,7 @@ def endpoint_send_test(*, endpoint: Endpoint) -> Delivery:
 @transaction.atomic
 def delivery_redeliver(*, delivery: Delivery) -> Delivery:
     """Send the delivery again now, as a new round of attempts with the same `webhook-id`."""
-    delivery = Delivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)
+    delivery = _locked(Delivery, delivery)
     _require_enabled(delivery.endpoint)
     if delivery.in_flight:
         raise Conflict("An attempt of this delivery is in progress; try again in a minute.")

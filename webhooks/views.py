@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from accounts.mixins import SubAccountMixin
-from contacts_site.api import Conflict
+from contacts_site.errors import Conflict
 from webhooks import services
 from webhooks.forms import EndpointForm
 from webhooks.models import Delivery, DeliveryAttempt, Endpoint
@@ -146,7 +146,7 @@ class WebhookTestView(WebhooksMixin, View):
         try:
             services.endpoint_send_test(endpoint=self.get_endpoint())
         except Conflict as error:
-            messages.error(request, str(error.detail))
+            messages.error(request, error.message)
         else:
             messages.success(request, "Test event queued: it appears in the log below within seconds.")
         return redirect("webhooks:detail", pk=pk)
@@ -160,7 +160,7 @@ class DeliveryRedeliverView(WebhooksMixin, View):
         try:
             services.delivery_redeliver(delivery=delivery)
         except Conflict as error:
-            messages.error(request, str(error.detail))
+            messages.error(request, error.message)
         else:
             messages.success(request, f"Delivery of {delivery.event_id} queued again.")
         return redirect("webhooks:detail", pk=delivery.endpoint_id)

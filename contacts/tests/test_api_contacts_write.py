@@ -205,13 +205,21 @@ def test_invalid_custom_fields_are_refused(api_client, custom_fields):
     assert "custom_fields" in response.json()["error"]["fields"]
 
 
-def test_custom_fields_hold_strings_numbers_booleans_and_nulls(api_client):
-    fields = {"company": "Acme", "seats": 12, "ltv": 99.5, "active": True, "referrer": None, "k" * 64: "max key"}
+def test_custom_fields_hold_strings_numbers_and_booleans(api_client):
+    fields = {"company": "Acme", "seats": 12, "ltv": 99.5, "active": True, "k" * 64: "max key"}
 
     response = api_client.post(CONTACTS_URL, {"name": "Ada", "custom_fields": fields}, format="json")
 
     assert response.status_code == HTTPStatus.CREATED
     assert response.json()["custom_fields"] == fields
+
+
+def test_a_null_custom_field_in_a_create_is_not_stored_as_on_a_patch(api_client):
+    response = api_client.post(
+        CONTACTS_URL, {"name": "Ada", "custom_fields": {"plan": "pro", "referrer": None}}, format="json"
+    )
+
+    assert response.json()["custom_fields"] == {"plan": "pro"}
 
 
 @pytest.mark.parametrize("field", ["id", "created_at", "updated_at", "last_conversation", "conversation_count"])

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from contacts.models import Contact
 from contacts.tests.factories import ContactFactory
+from contacts_site.errors import NotFound
 from conversations import services
 from conversations.models import Conversation, Message
 from conversations.tests.factories import ConversationFactory, MessageFactory
@@ -189,7 +190,7 @@ def test_a_refused_update_changes_nothing(contact):
 def test_a_message_to_a_deleted_conversation_is_refused_as_missing(contact):
     conversation = ConversationFactory(contact=contact)
     Conversation.objects.filter(pk=conversation.pk).delete()
-    with pytest.raises(Conversation.DoesNotExist):
+    with pytest.raises(NotFound):
         MessageFactory(conversation=conversation)
     assert not Message.objects.exists()
 
@@ -198,7 +199,7 @@ def test_a_conversation_for_a_contact_erased_meanwhile_is_refused(contact, sub_a
     Contact.objects.filter(pk=contact.pk).delete()
     with pytest.raises(ValidationError) as excinfo:
         services.conversation_create(sub_account=sub_account, contact=contact, channel="email")
-    assert list(excinfo.value.message_dict) == ["contact"]
+    assert list(excinfo.value.message_dict) == ["contact_id"]
 
 
 def test_a_conversation_whose_assignee_left_the_sub_account_can_still_change_status(contact, staff_user):

@@ -1,0 +1,25 @@
+"""What every staff page's form shares: a service's refusal shown as form errors, in the API's words."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from contacts_site.errors import Conflict, DomainError
+
+
+def add_domain_error(form: forms.BaseForm, error: DomainError | ValidationError) -> None:
+    """Show `error` (raised by a service) on `form`: next to its field when it names one of the form's
+    fields, else at the top. A conflict is also kept in `form.conflicts[field]`, for a link to the object
+    it conflicts with."""
+    if isinstance(error, ValidationError):
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+        return
+    field = getattr(error, "field", None)
+    if field not in form.fields:
+        field = None
+    if isinstance(error, Conflict) and field:
+        form.conflicts = {**getattr(form, "conflicts", {}), field: error}
+    form.add_error(field, ValidationError(error.message, code=type(error).__name__))
