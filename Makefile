@@ -35,9 +35,10 @@ bench-webhooks: setup  ## webhook deliveries per second: two workers, a local re
 test: $(VENV)/.installed  ## the test suite (DATABASE_URL picks the engine; SQLite by default)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed  ## ruff, and the layer contracts of pyproject.toml (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

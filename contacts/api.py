@@ -13,6 +13,7 @@ from contacts.representation import contact_to_dict
 from contacts.serializers import ContactSchemaSerializer, ContactWriteSerializer
 from contacts_site.api import (
     StrictIntegerField,
+    TextCharField,
     error_responses,
     if_match_etags,
     list_envelope_schema,
@@ -30,7 +31,7 @@ ContactListSchema = list_envelope_schema("ContactList", ContactSchemaSerializer)
 
 
 class SearchParams(serializers.Serializer):
-    q = serializers.CharField(max_length=SEARCH_MAX_LENGTH)
+    q = TextCharField(max_length=SEARCH_MAX_LENGTH)
     limit = StrictIntegerField(min_value=1, max_value=100, default=10)
 
     def validate_q(self, value):
@@ -123,15 +124,12 @@ class ContactViewSet(TenantScopedViewSet):
         filterset = ContactFilter(request.query_params, queryset=self.get_queryset(), sub_account=self.sub_account)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        # Unfiltered, the total is the sub-account's exact counter: no count(*) over the whole tenant.
-        total = None if filterset.is_filtered else self.sub_account.contact_count
         return paginated_response(
             request,
             filterset.qs,
             contact_to_dict,
-            rows=self.get_queryset,
-            count_source=filterset.count_source,
-            total=total,
+            total=filterset.exact_total,
+            count_queryset=filterset.count_queryset,
         )
 
     def _contact_response(self, contact: Contact, status: int = 200, headers: dict | None = None) -> Response:

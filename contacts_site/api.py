@@ -8,6 +8,7 @@ from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.http import Http404, JsonResponse
 from django.utils.http import parse_etags
 from drf_spectacular.utils import extend_schema_field
@@ -17,6 +18,7 @@ from rest_framework.response import Response
 
 from contacts_site.context import current_request_id
 from contacts_site.errors import Conflict, DomainError, NotFound, StaleVersion
+from contacts_site.validation import validate_text
 
 logger = logging.getLogger(__name__)
 
@@ -182,7 +184,19 @@ class BlankIsAValueMixin:
         return super().get_value(dictionary)
 
 
-class QueryCharField(BlankIsAValueMixin, serializers.CharField):
+class TextCharField(serializers.CharField):
+    """DRF's CharField with the service's text rule (contacts_site.validation) in place of DRF's own NUL check,
+    so that one problem gets one message on every door."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [
+            validate_text if isinstance(validator, ProhibitNullCharactersValidator) else validator
+            for validator in self.validators
+        ]
+
+
+class QueryCharField(BlankIsAValueMixin, TextCharField):
     pass
 
 
@@ -201,7 +215,7 @@ def iso_datetime(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
-class StrictCharField(serializers.CharField):
+class StrictCharField(TextCharField):
     """A JSON string and nothing else: numbers and booleans are not silently turned into text."""
 
     # The model layer's words for the same rule (DRF's own say "may not be blank").

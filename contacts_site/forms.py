@@ -2,8 +2,21 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 
 from contacts_site.errors import Conflict, DomainError
+from contacts_site.validation import validate_single_line_text
+
+
+class SingleLineTextField(forms.CharField):
+    """A form's CharField with the service's single-line text rule in place of Django's own NUL check, so that
+    one problem gets one message (the API's and the model's)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [
+            validator for validator in self.validators if not isinstance(validator, ProhibitNullCharactersValidator)
+        ] + [validate_single_line_text]
 
 
 def add_domain_error(form: forms.BaseForm, error: DomainError | ValidationError) -> None:

@@ -2,7 +2,7 @@
 
 import django_filters
 
-from contacts.filters import PresentChoiceFilter
+from contacts_site.filters import PresentChoiceFilter
 from conversations.models import Conversation
 
 SORT_FIELDS = {

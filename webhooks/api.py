@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from accounts.api import TenantScopedViewSet
 from contacts_site.api import error_responses, list_envelope_schema
+from contacts_site.errors import NotFound
 from contacts_site.pagination import page_parameters, paginated_response
 from webhooks import services
 from webhooks.models import Delivery, DeliveryAttempt, Endpoint
@@ -111,10 +112,11 @@ class WebhookViewSet(TenantScopedViewSet):
     def test(self, request, webhook_id=None):
         """Send a `ping` event to this endpoint now (whatever it subscribes to); answers the queued delivery."""
         delivery = services.endpoint_send_test(endpoint=self.get_object())
-        return Response(
-            delivery_to_dict(with_log(Delivery.objects.for_account(self.sub_account).filter(pk=delivery.pk)).get()),
-            status=202,
-        )
+        # Read back with its log; gone only if a concurrent request deleted the endpoint (and it) meanwhile.
+        queued = with_log(Delivery.objects.for_account(self.sub_account).filter(pk=delivery.pk)).first()
+        if queued is None:
+            raise NotFound()
+        return Response(delivery_to_dict(queued), status=202)
 
     @extend_schema(request=None, responses={200: EndpointWithSecretSchemaSerializer, **error_responses(401, 404)})
     @action(detail=True, methods=["post"], url_path="rotate-secret")

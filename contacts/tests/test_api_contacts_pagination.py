@@ -1,10 +1,17 @@
+import base64
+import json
+import re
 from http import HTTPStatus
 
 import pytest
+from django.core import signing
+from django.test import override_settings
 
 from accounts.models import SubAccount
 from contacts.models import Contact
 from contacts.tests.factories import ContactFactory
+from contacts_site import pagination
+from conversations.tests.factories import ConversationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +68,88 @@ def test_a_malformed_cursor_is_refused(api_client, cursor):
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "cursor" in response.json()["error"]["fields"]
+
+
+def _first_cursor(api_client, sub_account, **params) -> str:
+    ContactFactory.create_batch(3, sub_account=sub_account)
+    return api_client.get(CONTACTS_URL, {"limit": 1, **params}).json()["next_cursor"]
+
+
+def _assert_cursor_refused(response):
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    error = response.json()["error"]
+    assert (error["status"], error["code"]) == (400, "validation_error")
+    assert list(error["fields"]) == ["cursor"]
+
+
+def test_a_cursor_is_url_safe_text(api_client, sub_account):
+    cursor = _first_cursor(api_client, sub_account, sort="name")
+
+    assert re.fullmatch(r"[A-Za-z0-9_:-]+", cursor)
+
+
+def test_a_cursor_carrying_a_nul_character_is_refused(api_client, sub_account):
+    cursor = _first_cursor(api_client, sub_account)
+
+    _assert_cursor_refused(api_client.get(CONTACTS_URL, {"cursor": cursor + "\x00"}))
+
+
+def test_an_unsigned_cursor_with_a_nul_in_its_values_is_refused_before_the_database(api_client, sub_account):
+    # The shape cursors had before they were signed: any value in it reached the query (a 500 on PostgreSQL).
+    payload = {"o": "name,id", "v": ["Ada\x00", "ct_1"]}
+    crafted = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+
+    _assert_cursor_refused(api_client.get(CONTACTS_URL, {"sort": "name", "cursor": crafted}))
+
+
+def test_a_cursor_whose_values_were_changed_is_refused(api_client, sub_account):
+    cursor = _first_cursor(api_client, sub_account, sort="name")
+    encoded, signature = cursor.rsplit(":", 1)
+    payload = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+    payload["v"][0] = "Ada\x00"
+    tampered = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
+
+    _assert_cursor_refused(api_client.get(CONTACTS_URL, {"sort": "name", "cursor": f"{tampered}:{signature}"}))
+
+
+def test_a_cursor_signed_with_another_key_is_refused(api_client, sub_account):
+    payload = {"m": "contacts.contact", "o": "-created_at,-id", "v": ["2026-01-01T00:00:00+00:00", "ct_1"]}
+    forged = signing.Signer(key="not-our-secret-key", salt=pagination.CURSOR_SALT).sign_object(payload)
+
+    _assert_cursor_refused(api_client.get(CONTACTS_URL, {"cursor": forged}))
+
+
+def test_a_cursor_of_another_list_with_the_same_sort_is_refused(api_client, sub_account):
+    contact = ContactFactory(sub_account=sub_account)
+    ConversationFactory.create_batch(2, contact=contact)
+    conversations_cursor = api_client.get("/api/v1/conversations", {"sort": "created", "limit": 1}).json()[
+        "next_cursor"
+    ]
+
+    _assert_cursor_refused(api_client.get(CONTACTS_URL, {"cursor": conversations_cursor}))
+
+
+def test_a_cursor_issued_before_a_secret_key_rotation_still_works_while_the_old_key_is_a_fallback(
+    api_client, sub_account, settings
+):
+    cursor = _first_cursor(api_client, sub_account)
+
+    with override_settings(SECRET_KEY="a-new-secret-key-" * 4, SECRET_KEY_FALLBACKS=[settings.SECRET_KEY]):
+        response = api_client.get(CONTACTS_URL, {"limit": 1, "cursor": cursor})
+
+    assert response.status_code == HTTPStatus.OK
+    assert len(response.json()["data"]) == 1
+
+
+def test_the_next_cursor_of_a_deep_page_continues_after_its_last_row(api_client, sub_account, monkeypatch):
+    ContactFactory.create_batch(5, sub_account=sub_account)
+    everything = [c["id"] for c in api_client.get(CONTACTS_URL, {"limit": 100}).json()["data"]]
+    monkeypatch.setattr(pagination, "DEFERRED_JOIN_OFFSET", 0)
+
+    cursor = api_client.get(CONTACTS_URL, {"limit": 2, "offset": 1}).json()["next_cursor"]
+    body = api_client.get(CONTACTS_URL, {"limit": 2, "cursor": cursor}).json()
+
+    assert [c["id"] for c in body["data"]] == everything[3:5]
 
 
 def test_cursor_and_offset_together_are_refused(api_client, sub_account):
