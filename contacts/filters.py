@@ -38,11 +38,22 @@ MAX_TAG_FILTER_LENGTH = 100
 
 
 class AnyTagField(forms.MultipleChoiceField):
-    """Any tag name is a valid filter value: one the sub-account does not use simply matches nothing."""
+    """Any tag name is a valid filter value: one the sub-account does not use simply matches nothing.
 
-    def valid_value(self, value):
-        # No NUL: PostgreSQL refuses it in a query parameter (a 500 otherwise).
-        return isinstance(value, str) and 0 < len(value) <= MAX_TAG_FILTER_LENGTH and "\x00" not in value
+    Tags are not choices, so a bad value is told what is wrong with it rather than "not one of the choices".
+    """
+
+    def validate(self, value):
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        for tag in value:
+            if not isinstance(tag, str) or not tag:
+                raise forms.ValidationError("A tag cannot be blank.", code="blank")
+            if len(tag) > MAX_TAG_FILTER_LENGTH:
+                raise forms.ValidationError(f"A tag has at most {MAX_TAG_FILTER_LENGTH} characters.", code="max_length")
+            # PostgreSQL refuses NUL in a query parameter (a 500 otherwise).
+            if "\x00" in tag:
+                raise forms.ValidationError("Null characters are not allowed.", code="null_characters_not_allowed")
 
 
 class TagFilter(django_filters.MultipleChoiceFilter):
@@ -120,8 +131,16 @@ class ContactFilter(django_filters.FilterSet):
     def is_valid(self):
         valid = super().is_valid()
         for key, value in self.custom_field_filters.items():
-            if not 0 < len(key) <= MAX_CUSTOM_FIELD_KEY_LENGTH or "\x00" in key + value:
-                self.form.add_error(None, f"Invalid custom field filter “{CUSTOM_FIELD_PREFIX}{key[:70]}”.")
+            problem = None
+            if not key:
+                problem = "Name a custom field after the dot: custom_field.<key>=<value>."
+            elif len(key) > MAX_CUSTOM_FIELD_KEY_LENGTH:
+                problem = f"A custom field key has at most {MAX_CUSTOM_FIELD_KEY_LENGTH} characters."
+            elif "\x00" in key + value:
+                problem = "Null characters are not allowed."
+            if problem:
+                # Under the parameter's own name, like every other parameter's error (the form knows no such field).
+                self.form.errors.setdefault(f"{CUSTOM_FIELD_PREFIX}{key[:70]}", self.form.error_class()).append(problem)
                 valid = False
         return valid
 

@@ -1,6 +1,7 @@
 import functools
 import hashlib
 import json
+import math
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models
@@ -261,7 +262,9 @@ class ContactQuerySet(models.QuerySet):
             parsed = json.loads(value)
         except ValueError:
             parsed = None
-        if isinstance(parsed, (int, float, bool)) and not isinstance(parsed, str):
+        # Not NaN or ±Infinity ("NaN", "-Infinity", "1e999"): no stored JSON holds one, and PostgreSQL's jsonb
+        # refuses them in the query; such a value can only match as text.
+        if isinstance(parsed, (int, bool)) or (isinstance(parsed, float) and math.isfinite(parsed)):
             candidates.append(parsed)
         if connections[self.db].vendor == "postgresql":
             condition = Q()

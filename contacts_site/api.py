@@ -6,8 +6,10 @@ import re
 from datetime import datetime
 from http import HTTPStatus
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.http import parse_etags
 from drf_spectacular.utils import extend_schema_field
@@ -20,6 +22,7 @@ from contacts_site.context import current_request_id
 logger = logging.getLogger(__name__)
 
 INTEGER_TEXT = re.compile(r"-?[0-9]{1,18}")
+DIGITS_TEXT = re.compile(r"-?[0-9]+")
 
 
 class Conflict(exceptions.APIException):
@@ -66,14 +69,23 @@ ERROR_CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     409: "conflict",
+    411: "length_required",
     412: "precondition_failed",
     413: "payload_too_large",
     414: "uri_too_long",
     415: "unsupported_media_type",
     422: "unprocessable_entity",
     429: "rate_limited",
+    431: "header_too_large",
     500: "server_error",
+    503: "service_unavailable",
 }
+
+# What a client waits before retrying when the database cannot be reached: long enough for a failover or a
+# restart to finish, short enough that a load balancer does not give up on the instance.
+DATABASE_UNAVAILABLE_RETRY_AFTER = 5
+DATABASE_UNAVAILABLE_MESSAGE = "The service is temporarily unavailable; retry shortly."
+DATABASE_UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
 
 
 def error_body(status: int, message: str, *, code: str | None = None, **extra) -> dict:
@@ -109,8 +121,32 @@ def _validation_body(detail) -> dict:
     return error_body(400, message, **({"fields": fields} if fields else {}))
 
 
+def database_unavailable_response(response_class=JsonResponse):
+    """503 + Retry-After: a transient outage, not a bug, so that clients and load balancers retry."""
+    response = response_class(error_body(503, DATABASE_UNAVAILABLE_MESSAGE), status=503)
+    response["Retry-After"] = str(DATABASE_UNAVAILABLE_RETRY_AFTER)
+    return response
+
+
+def suspicious_request_response(exc: SuspiciousOperation, response_class=JsonResponse):
+    """A request Django refuses to parse (too many parameters, a body too large, …) as a 4xx in the error shape."""
+    if isinstance(exc, TooManyFieldsSent):
+        status, message = 400, f"Too many parameters: at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} are read."
+    elif isinstance(exc, RequestDataTooBig):
+        status, message = 413, f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+    else:
+        status, message = 400, "Bad request."
+    return response_class(error_body(status, message), status=status)
+
+
 def exception_handler(exc, context):
     """The one place that turns an exception into the API's error shape (`{"error": {...}}`)."""
+    if isinstance(exc, DATABASE_UNAVAILABLE_ERRORS):
+        logger.error("Database unavailable in API view", exc_info=exc)
+        return database_unavailable_response(Response)
+    if isinstance(exc, SuspiciousOperation):
+        # Django's request-parsing limits: the caller's request, not our code, is at fault.
+        return suspicious_request_response(exc, Response)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -196,6 +232,12 @@ class StrictIntegerField(BlankIsAValueMixin, serializers.IntegerField):
     def to_internal_value(self, data):
         # ASCII digits only: str.isdigit() would also let "٣" or "²" through.
         if isinstance(data, str) and not INTEGER_TEXT.fullmatch(data):
+            # An integer, only too long to read: say the bound it is past, not that it is no integer.
+            if DIGITS_TEXT.fullmatch(data):
+                if data.startswith("-") and self.min_value is not None:
+                    self.fail("min_value", min_value=self.min_value)
+                if not data.startswith("-") and self.max_value is not None:
+                    self.fail("max_value", max_value=self.max_value)
             self.fail("invalid")
         return super().to_internal_value(data)
 
