@@ -55,7 +55,7 @@ class ListState:
         tags = []
         for tag in data.getlist("tag"):
             tag = tag.strip().lower()
-            if tag and len(tag) <= 100 and tag not in tags:
+            if tag and len(tag) <= 100 and "\x00" not in tag and tag not in tags:
                 tags.append(tag)
         sort = data.get("sort") if data.get("sort") in SORT_FIELDS else "created"
         direction = data.get("direction") if data.get("direction") in {"asc", "desc"} else SORT_FIELDS[sort][1]
