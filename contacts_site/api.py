@@ -76,7 +76,7 @@ ERROR_CODES = {
     415: "unsupported_media_type",
     422: "unprocessable_entity",
     429: "rate_limited",
-    431: "header_too_large",
+    431: "headers_too_large",
     500: "server_error",
     503: "service_unavailable",
 }

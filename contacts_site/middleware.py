@@ -76,6 +76,11 @@ def _forget_request_id(**kwargs):
 CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 
+# Per request: how many header fields, and how long one "Name: value" line may be (gunicorn's defaults).
+MAX_HEADER_FIELDS = 100
+MAX_HEADER_BYTES = 8190
+
+
 class RequestSizeLimitMiddleware:
     """Refuses a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE (413) or a URL longer than MAX_URL_BYTES (414)
     before anything reads them, in the API's error shape under /api/ and as plain text elsewhere.
@@ -83,7 +88,7 @@ class RequestSizeLimitMiddleware:
     Django enforces the body limit only when `request.body` is read; DRF's parsers read the stream
     directly, so without this an API request could make the server buffer any size it is sent.
 
-    Also: a path holding a control character (`/contacts/a%00b/`, an admin change page, …) is a 404 before
+    Also: too many or too long headers answer 431; a path holding a control character (`/contacts/a%00b/`, an admin change page, …) is a 404 before
     any view looks it up; a chunked body is read here (within the limit) since Django only reads a body
     of a declared Content-Length and would otherwise see an empty one.
     """
@@ -102,6 +107,8 @@ class RequestSizeLimitMiddleware:
             return self._refuse(request, 413, f"The request body is larger than {body_limit} bytes.")
         if url_length > settings.MAX_URL_BYTES:
             return self._refuse(request, 414, f"The URL is longer than {settings.MAX_URL_BYTES} bytes.")
+        if oversized_header := self._oversized_header(request.META):
+            return self._refuse(request, 431, oversized_header)
         if CONTROL_CHARACTER.search(request.path_info):
             if request.path.startswith("/api/"):
                 return JsonResponse(error_body(404, "No such endpoint or object."), status=404)
@@ -111,6 +118,18 @@ class RequestSizeLimitMiddleware:
             if refusal is not None:
                 return refusal
         return self.get_response(request)
+
+    @staticmethod
+    def _oversized_header(meta) -> str | None:
+        """Why the headers are too large, or None. These are gunicorn's default limits, enforced here so that the
+        answer has our shape and X-Request-Id; gunicorn.conf.py raises gunicorn's own above them."""
+        headers = [(name, value) for name, value in meta.items() if name.startswith("HTTP_")]
+        if len(headers) > MAX_HEADER_FIELDS:
+            return f"More than {MAX_HEADER_FIELDS} request headers."
+        for name, value in headers:
+            if len(name) - len("HTTP_") + 2 + len(str(value).encode("latin-1", "replace")) > MAX_HEADER_BYTES:
+                return f"A request header is longer than {MAX_HEADER_BYTES} bytes."
+        return None
 
     def _read_chunked_body(self, request, body_limit: int | None):
         """Reads a `Transfer-Encoding: chunked` body into memory and declares its length, so that Django and
