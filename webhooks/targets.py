@@ -7,6 +7,7 @@ receiver's DNS can therefore not answer "public" to a check and "127.0.0.1" to t
 """
 
 import ipaddress
+import re
 import socket
 from urllib.parse import urlsplit
 
@@ -64,6 +65,11 @@ def validate_target_url(value: str) -> None:
         raise ValidationError("A URL with a #fragment cannot be delivered to.")
     if port == 0:
         raise ValidationError("Enter a valid port.")
+    literal = ipv4_as_resolved(host)
+    if literal is not None and str(literal) != host:
+        # `127.1`, `0x7f.1`, `2130706433`, `0177.0.0.1`, `0`: the resolver reads them as IPv4 addresses, the
+        # HTTP client does not always (httpx refuses leading zeros), and a reader of the URL seldom does.
+        raise ValidationError(f"Write the IPv4 address in its usual dotted form ({literal}).")
     if private_targets_allowed():
         return
     if host.lower() in LOCAL_NAMES or host.lower().endswith(".localhost"):
@@ -74,6 +80,21 @@ def validate_target_url(value: str) -> None:
         return
     if not is_public_address(str(literal)):
         raise ValidationError("Webhooks cannot be sent to private, loopback or link-local addresses.")
+
+
+NUMERIC_HOST = re.compile(r"[0-9a-fA-FxX.]+")
+
+
+def ipv4_as_resolved(host: str) -> ipaddress.IPv4Address | None:
+    """The IPv4 address the system resolver reads `host` as, or None for a name. The resolver (inet_aton)
+    also accepts shortened (`127.1`), hexadecimal (`0x7f.1`), octal (`0177.0.0.1`) and single-integer
+    (`2130706433`, `0`) spellings, which `ipaddress` does not recognise as addresses at all."""
+    if not NUMERIC_HOST.fullmatch(host):
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
 
 
 def resolve_public(host: str, port: int) -> list[str]:
