@@ -1,11 +1,20 @@
 """Fixtures shared by every app's tests: two sub-accounts, their keys and API clients, a staff user."""
 
+import uuid
+
 import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Membership
 from accounts.services import api_key_create
 from accounts.tests.factories import MembershipFactory, SubAccountFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _failed_authentications_counted_per_test(monkeypatch):
+    """The failed-authentication counters (per client address, in the shared cache) start empty in every test:
+    the test client always comes from 127.0.0.1, and one test's wrong keys must not lock out the next test."""
+    monkeypatch.setattr("accounts.throttling.FAILED_AUTHENTICATION_NAMESPACE", f"authfail-test-{uuid.uuid4().hex}")
 
 
 @pytest.fixture
