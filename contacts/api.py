@@ -10,6 +10,7 @@ from contacts import services
 from contacts.filters import MAX_TAG_FILTER_LENGTH, SORT_FIELDS, ContactFilter
 from contacts.models import Contact
 from contacts.serializers import ContactSchemaSerializer, ContactWriteSerializer, contact_to_dict
+from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH
 from contacts_site.api import (
     NO_NUL,
     NOT_BLANK_NO_NUL,
@@ -54,6 +55,20 @@ LIST_PARAMETERS = [
     ),
     OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORT_FIELDS), description="Default `created`"),
     OpenApiParameter("direction", OpenApiTypes.STR, enum=["asc", "desc"], description="Default desc (asc for `name`)"),
+    OpenApiParameter(
+        "custom_field",
+        {
+            "type": "object",
+            "additionalProperties": {"type": "string", "pattern": NO_NUL},
+            "propertyNames": {"minLength": 1, "maxLength": MAX_CUSTOM_FIELD_KEY_LENGTH, "pattern": NO_NUL},
+        },
+        style="deepObject",
+        explode=True,
+        description="Contacts whose custom field equals the value: `custom_field[plan]=pro` (or "
+        "`custom_field.plan=pro`). A number or boolean written as text also matches that number or boolean "
+        "(`custom_field[seats]=12`); several keys must all match.",
+        examples=[OpenApiExample("On the pro plan", value={"plan": "pro"})],
+    ),
 ]
 ETAG_HEADER = OpenApiParameter(
     "ETag",
@@ -184,6 +199,7 @@ class ContactViewSet(TenantScopedViewSet):
             200: inline_serializer("ContactSearchResult", {"data": ContactSchemaSerializer(many=True)}),
             **error_responses(400, 401),
         },
+        operation_id="contacts_search",
     )
     @action(detail=False, methods=["get"])
     def search(self, request):

@@ -9,6 +9,7 @@ from contacts.models import ContactTag, TaggedContact
 from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH, validate_no_nul
 
 CUSTOM_FIELD_PREFIX = "custom_field."
+CUSTOM_FIELD_DEEP_OBJECT_PREFIX = "custom_field["
 
 SORT_FIELDS = {
     # sort name → (model field, default direction)
@@ -113,14 +114,21 @@ class ContactFilter(django_filters.FilterSet):
             return TaggedContact.objects.one_per_contact_carrying(self.tag_ids, sub_account=self.sub_account)
         return None
 
+    def _custom_field_parameters(self) -> list[tuple[str, str, str]]:
+        """(parameter, key, value) of each `?custom_field.<key>=<value>`, or `?custom_field[<key>]=<value>`: the
+        same filter as OpenAPI's deepObject style writes it, so that a client generated from the schema can
+        send it. Keys are dynamic, so they live outside the form."""
+        found = []
+        for name, value in self.data.items():
+            if name.startswith(CUSTOM_FIELD_PREFIX):
+                found.append((name, name.removeprefix(CUSTOM_FIELD_PREFIX), value))
+            elif name.startswith(CUSTOM_FIELD_DEEP_OBJECT_PREFIX) and name.endswith("]"):
+                found.append((name, name[len(CUSTOM_FIELD_DEEP_OBJECT_PREFIX) : -1], value))
+        return found
+
     @property
     def custom_field_filters(self) -> dict[str, str]:
-        """`?custom_field.<key>=<value>` pairs (keys are dynamic, so they live outside the form)."""
-        return {
-            name.removeprefix(CUSTOM_FIELD_PREFIX): value
-            for name, value in self.data.items()
-            if name.startswith(CUSTOM_FIELD_PREFIX)
-        }
+        return {key: value for _, key, value in self._custom_field_parameters()}
 
     @property
     def is_filtered(self) -> bool:
@@ -130,17 +138,17 @@ class ContactFilter(django_filters.FilterSet):
 
     def is_valid(self):
         valid = super().is_valid()
-        for key, value in self.custom_field_filters.items():
+        for parameter, key, value in self._custom_field_parameters():
             problem = None
             if not key:
-                problem = "Name a custom field after the dot: custom_field.<key>=<value>."
+                problem = "Name the custom field: custom_field.<key>=<value>."
             elif len(key) > MAX_CUSTOM_FIELD_KEY_LENGTH:
                 problem = f"A custom field key has at most {MAX_CUSTOM_FIELD_KEY_LENGTH} characters."
             elif "\x00" in key + value:
                 problem = "Null characters are not allowed."
             if problem:
                 # Under the parameter's own name, like every other parameter's error (the form knows no such field).
-                self.form.errors.setdefault(f"{CUSTOM_FIELD_PREFIX}{key[:70]}", self.form.error_class()).append(problem)
+                self.form.errors.setdefault(parameter[:80], self.form.error_class()).append(problem)
                 valid = False
         return valid
 

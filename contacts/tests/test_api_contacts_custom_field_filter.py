@@ -70,5 +70,12 @@ def test_a_custom_field_filter_without_a_key_names_the_parameter_in_fields(api_c
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json()["error"]["fields"] == {
-        "custom_field.": ["Name a custom field after the dot: custom_field.<key>=<value>."]
+        "custom_field.": ["Name the custom field: custom_field.<key>=<value>."]
     }
+
+
+def test_a_deep_object_custom_field_filter_without_a_key_names_the_parameter_in_fields(api_client):
+    response = api_client.get(f"{CONTACTS_URL}?custom_field[]=x")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert list(response.json()["error"]["fields"]) == ["custom_field[]"]
