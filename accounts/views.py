@@ -1,5 +1,3 @@
-import secrets
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -9,12 +7,14 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from accounts.forms import APIKeyCreateForm, SubAccountSwitchForm
-from accounts.mixins import SubAccountMixin, switch_sub_account
+from accounts.mixins import (
+    SubAccountMixin,
+    form_already_carried_out,
+    remember_form_carried_out,
+    switch_sub_account,
+)
 from accounts.models import APIKey
 from accounts.services import api_key_create, api_key_revoke
-
-USED_FORM_TOKENS_SESSION_KEY = "used_api_key_form_tokens"
-MAX_USED_FORM_TOKENS = 20
 
 
 class SubAccountSwitchView(SubAccountMixin, View):
@@ -47,22 +47,19 @@ class APIKeyListView(SubAccountMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["api_keys"] = list(APIKey.objects.filter(sub_account=self.sub_account).order_by("-created_at", "-id"))
-        context.setdefault("form", APIKeyCreateForm(initial={"form_token": secrets.token_urlsafe(24)}))
+        context.setdefault("form", APIKeyCreateForm())
         return context
 
     def post(self, request):
-        form = APIKeyCreateForm(request.POST)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form), status=400)
-        token = form.cleaned_data["form_token"]
-        used_tokens = request.session.get(USED_FORM_TOKENS_SESSION_KEY, [])
-        if token and token in used_tokens:
+        if form_already_carried_out(request):
             # The same form again (a reload of the answer, a resubmission): safe to repeat, so nothing new.
             messages.info(request, "That key was already created; its secret was shown once. Create another if needed.")
             return redirect("api-keys")
+        form = APIKeyCreateForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
         api_key, raw_key = api_key_create(sub_account=self.sub_account, name=form.cleaned_data["name"])
-        if token:
-            request.session[USED_FORM_TOKENS_SESSION_KEY] = [*used_tokens, token][-MAX_USED_FORM_TOKENS:]
+        remember_form_carried_out(request)
         # Rendered, not redirected: a redirect would have to park the secret in the session to show it. The
         # form token makes this POST safe to repeat instead, and the page replaces its URL (no resubmission).
         return self.render_to_response(self.get_context_data(new_key=api_key, raw_key=raw_key), status=201)
