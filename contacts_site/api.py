@@ -81,11 +81,19 @@ ERROR_CODES = {
     503: "service_unavailable",
 }
 
-# What a client waits before retrying when the database cannot be reached: long enough for a failover or a
-# restart to finish, short enough that a load balancer does not give up on the instance.
-DATABASE_UNAVAILABLE_RETRY_AFTER = 5
-DATABASE_UNAVAILABLE_MESSAGE = "The service is temporarily unavailable; retry shortly."
-DATABASE_UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+# What a client waits before retrying when a backing service (the database, the shared cache) cannot be
+# reached: long enough for a failover or a restart to finish, short enough that a load balancer does not give
+# up on the instance.
+SERVICE_UNAVAILABLE_RETRY_AFTER = 5
+SERVICE_UNAVAILABLE_MESSAGE = "The service is temporarily unavailable; retry shortly."
+SERVICE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+try:  # Redis is the shared cache (rate limits) where REDIS_URL is set; its outage is transient too.
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    SERVICE_UNAVAILABLE_ERRORS += (RedisConnectionError, RedisTimeoutError)
+except ImportError:  # pragma: no cover - redis is in requirements.txt
+    pass
 
 
 def error_body(status: int, message: str, *, code: str | None = None, **extra) -> dict:
@@ -121,10 +129,11 @@ def _validation_body(detail) -> dict:
     return error_body(400, message, **({"fields": fields} if fields else {}))
 
 
-def database_unavailable_response(response_class=JsonResponse):
-    """503 + Retry-After: a transient outage, not a bug, so that clients and load balancers retry."""
-    response = response_class(error_body(503, DATABASE_UNAVAILABLE_MESSAGE), status=503)
-    response["Retry-After"] = str(DATABASE_UNAVAILABLE_RETRY_AFTER)
+def service_unavailable_response(response_class=JsonResponse):
+    """503 + Retry-After: a transient outage of the database or the cache, not a bug, so that clients and load
+    balancers retry."""
+    response = response_class(error_body(503, SERVICE_UNAVAILABLE_MESSAGE), status=503)
+    response["Retry-After"] = str(SERVICE_UNAVAILABLE_RETRY_AFTER)
     return response
 
 
@@ -141,9 +150,9 @@ def suspicious_request_response(exc: SuspiciousOperation, response_class=JsonRes
 
 def exception_handler(exc, context):
     """The one place that turns an exception into the API's error shape (`{"error": {...}}`)."""
-    if isinstance(exc, DATABASE_UNAVAILABLE_ERRORS):
-        logger.error("Database unavailable in API view", exc_info=exc)
-        return database_unavailable_response(Response)
+    if isinstance(exc, SERVICE_UNAVAILABLE_ERRORS):
+        logger.error("Backing service unavailable in API view", exc_info=exc)
+        return service_unavailable_response(Response)
     if isinstance(exc, SuspiciousOperation):
         # Django's request-parsing limits: the caller's request, not our code, is at fault.
         return suspicious_request_response(exc, Response)

@@ -9,10 +9,10 @@ from rest_framework.routers import SimpleRouter
 
 from contacts.api import ContactViewSet
 from contacts_site.api import (
-    DATABASE_UNAVAILABLE_ERRORS,
-    DATABASE_UNAVAILABLE_RETRY_AFTER,
-    database_unavailable_response,
+    SERVICE_UNAVAILABLE_ERRORS,
+    SERVICE_UNAVAILABLE_RETRY_AFTER,
     json_error_view,
+    service_unavailable_response,
     suspicious_request_response,
 )
 from conversations.api import ContactConversationsViewSet, ConversationViewSet
@@ -65,9 +65,9 @@ def _api_aware(status: int, message: str, html_view):
 permission_denied = _api_aware(403, "Forbidden.", defaults.permission_denied)
 _server_error = _api_aware(500, "Something went wrong on our side.", defaults.server_error)
 
-DATABASE_UNAVAILABLE_PAGE = (
+SERVICE_UNAVAILABLE_PAGE = (
     "<!doctype html><html lang=en><title>Temporarily unavailable</title>"
-    "<h1>Temporarily unavailable</h1><p>The service cannot reach its database. Try again in a few seconds.</p></html>"
+    "<h1>Temporarily unavailable</h1><p>The service cannot reach its database or cache. Try again in a few seconds.</p></html>"
 )
 
 
@@ -80,11 +80,11 @@ def bad_request(request, exception=None):
 
 def server_error(request):
     """A crash outside a DRF view. Django calls this inside its `except`, so the exception is still at hand: a
-    database that cannot be reached is a transient outage (503 + Retry-After), not a bug (500)."""
-    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE_ERRORS):
+    database or cache that cannot be reached is a transient outage (503 + Retry-After), not a bug (500)."""
+    if isinstance(sys.exc_info()[1], SERVICE_UNAVAILABLE_ERRORS):
         if request.path.startswith("/api/"):
-            return database_unavailable_response()
-        response = HttpResponse(DATABASE_UNAVAILABLE_PAGE, status=503)
-        response["Retry-After"] = str(DATABASE_UNAVAILABLE_RETRY_AFTER)
+            return service_unavailable_response()
+        response = HttpResponse(SERVICE_UNAVAILABLE_PAGE, status=503)
+        response["Retry-After"] = str(SERVICE_UNAVAILABLE_RETRY_AFTER)
         return response
     return _server_error(request)

@@ -1,8 +1,9 @@
-"""A database that cannot be reached is a transient outage: 503 with Retry-After, never a 500 "bug"."""
+"""A database or shared cache that cannot be reached is a transient outage: 503 with Retry-After, never a 500 "bug"."""
 
 from http import HTTPStatus
 
 import pytest
+import redis
 from django.db import InterfaceError, OperationalError, connection
 from django.test import Client
 
@@ -51,3 +52,15 @@ def test_any_other_crash_still_answers_500(staff_user, monkeypatch):
     response = browser.get("/")
 
     assert response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR
+
+
+def test_an_api_request_while_the_shared_cache_is_down_answers_503(api_client, monkeypatch):
+    def refused(*args, **kwargs):
+        raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr("accounts.throttling.cache.add", refused)
+
+    response = api_client.get("/api/v1/contacts")
+
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response.json()["error"]["code"] == "service_unavailable"
