@@ -27,10 +27,32 @@ def private_targets_allowed() -> bool:
     return settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS
 
 
+# IPv6 ranges that carry an IPv4 address in their last 32 bits: IPv4-compatible (deprecated), SIIT, NAT64.
+IPV4_EMBEDDING_NETWORKS = [
+    ipaddress.IPv6Network("::/96"),
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),  # IPv4-translated (SIIT)
+    ipaddress.IPv6Network("64:ff9b::/96"),
+]
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one stands for (mapped, compatible, translated, NAT64, 6to4), if any. (Teredo,
+    2001::/32, is refused as a whole: `is_global` is False for it.)"""
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped  # ::ffff:127.0.0.1
+    if ip.sixtofour:
+        return ip.sixtofour  # 2002:7f00:1::
+    if any(ip in network for network in IPV4_EMBEDDING_NETWORKS) and int(ip) > 1:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)  # ::127.0.0.1, 64:ff9b::127.0.0.1
+    return None
+
+
 def is_public_address(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id such as fe80::1%eth0
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is loopback too
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None and not is_public_address(str(embedded)):
+            return False
     # is_global is False for loopback, RFC 1918, link-local (169.254/16, the cloud metadata range),
     # carrier-grade NAT, unique-local IPv6, documentation and reserved ranges.
     return ip.is_global and not ip.is_multicast

@@ -52,13 +52,20 @@ def fake_dns(monkeypatch):
         "fd00::1",
         "::ffff:127.0.0.1",
         "224.0.0.1",
+        # IPv4 addresses carried inside IPv6 ones: compatible, translated (SIIT), NAT64, 6to4.
+        "::127.0.0.1",
+        "::ffff:0:7f00:1",
+        "64:ff9b::a9fe:a9fe",
+        "2002:7f00:1::",
     ],
 )
 def test_internal_addresses_are_not_public(address):
     assert not is_public_address(address)
 
 
-@pytest.mark.parametrize("address", ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"])
+@pytest.mark.parametrize(
+    "address", ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c", "64:ff9b::808:808", "2002:808:808::1"]
+)
 def test_internet_addresses_are_public(address):
     assert is_public_address(address)
 
