@@ -2,7 +2,6 @@
 
 import json
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -73,8 +72,6 @@ class StrictBooleanField(serializers.BooleanField):
     {
         "type": "string",
         "format": "webhook-url",
-        # The scheme rule as the schema can say it (validate_target_url also refuses private hosts).
-        "pattern": "^https?://" if settings.WEBHOOKS_ALLOW_HTTP else "^https://",
         "minLength": 1,
         "maxLength": MAX_URL_LENGTH,
         "description": "https://… on a public host (http and private addresses only in development), no #fragment",
