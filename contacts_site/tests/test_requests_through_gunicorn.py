@@ -1,4 +1,5 @@
-"""Through a real gunicorn: chunked bodies are read or refused, never acknowledged unread; header limits answer in our shape.
+"""Through a real gunicorn: chunked bodies are read or refused, never acknowledged unread; header limits answer
+in our shape.
 
 Django's test client cannot send a chunked body or raw headers, so these go through a real gunicorn (the
 last test pins one answer that gunicorn gives itself, as gunicorn.conf.py documents).
