@@ -67,7 +67,8 @@ _server_error = _api_aware(500, "Something went wrong on our side.", defaults.se
 
 SERVICE_UNAVAILABLE_PAGE = (
     "<!doctype html><html lang=en><title>Temporarily unavailable</title>"
-    "<h1>Temporarily unavailable</h1><p>The service cannot reach its database or cache. Try again in a few seconds.</p></html>"
+    "<h1>Temporarily unavailable</h1>"
+    "<p>The service cannot reach its database or cache. Try again in a few seconds.</p></html>"
 )
 
 
