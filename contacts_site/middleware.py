@@ -89,9 +89,8 @@ class RequestSizeLimitMiddleware:
     directly, so without this an API request could make the server buffer any size it is sent.
 
     Also: too many or too long headers answer 431; a path holding a control character (`/contacts/a%00b/`, an
-    admin change page, …) is a 404 before
-    any view looks it up; a chunked body is read here (within the limit) since Django only reads a body
-    of a declared Content-Length and would otherwise see an empty one.
+    admin change page, …) is a 404 before any view looks it up; a chunked body is read here (within the limit)
+    since Django only reads a body of a declared Content-Length and would otherwise see an empty one.
     """
 
     def __init__(self, get_response):
