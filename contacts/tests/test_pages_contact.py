@@ -51,6 +51,14 @@ def test_times_are_shown_in_the_viewers_timezone(staff_client, sub_account):
     assert "Jan 16, 2026, 08:30 JST" in html
 
 
+def test_times_follow_the_timezone_cookie_as_the_pages_script_writes_it_percent_encoded(staff_client, sub_account):
+    contact = ContactFactory(sub_account=sub_account)
+    Contact.objects.filter(pk=contact.pk).update(created_at="2026-01-15T23:30:00Z")
+    staff_client.cookies["tz"] = "Asia%2FTokyo"
+    html = staff_client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
+    assert "Jan 16, 2026, 08:30 JST" in html
+
+
 def test_an_unknown_timezone_cookie_falls_back_to_utc(staff_client, sub_account):
     contact = ContactFactory(sub_account=sub_account)
     Contact.objects.filter(pk=contact.pk).update(created_at="2026-01-15T23:30:00Z")

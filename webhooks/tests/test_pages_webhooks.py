@@ -198,3 +198,29 @@ def test_another_sub_accounts_delivery_cannot_be_redelivered(admin_client_of_acc
 
 def test_a_nul_byte_in_an_endpoint_id_is_not_found(admin_client_of_account):
     assert admin_client_of_account.get("/webhooks/wh_%00x/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_sending_the_same_add_form_twice_adds_one_endpoint(admin_client_of_account, sub_account):
+    token = admin_client_of_account.get(reverse("webhooks:create")).context["form_token"]
+    admin_client_of_account.post(reverse("webhooks:create"), {**NEW, "form_token": token})
+
+    again = admin_client_of_account.post(reverse("webhooks:create"), {**NEW, "form_token": token})
+
+    assert again.status_code == HTTPStatus.FOUND
+    assert Endpoint.objects.for_account(sub_account).count() == 1
+
+
+def test_sending_the_same_rotate_form_twice_rotates_once(admin_client_of_account, sub_account):
+    endpoint = EndpointFactory(sub_account=sub_account)
+    rotate = reverse("webhooks:rotate", args=[endpoint.pk])
+    token = admin_client_of_account.get(rotate).context["form_token"]
+    shown = admin_client_of_account.post(rotate, {"form_token": token})
+    endpoint.refresh_from_db()
+    secret_shown = endpoint.secret
+
+    again = admin_client_of_account.post(rotate, {"form_token": token})
+
+    endpoint.refresh_from_db()
+    assert secret_shown in shown.content.decode()
+    assert again.status_code == HTTPStatus.FOUND
+    assert endpoint.secret == secret_shown
