@@ -21,12 +21,29 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def read_env_file(path: str) -> None:
+    """Development defaults from the git-ignored `.env` that `make setup` writes, so every documented
+    `manage.py` command works on a fresh clone. Variables already in the environment win; production
+    has no such file and sets real ones. DJANGO_ENV_FILE names another file, or none when empty."""
+    if not path or not os.path.isfile(path):
+        return
+    with open(path, encoding="utf-8") as env_file:
+        for line in env_file:
+            name, separator, value = line.strip().partition("=")
+            if separator and not name.startswith("#"):
+                os.environ.setdefault(name.strip(), value.strip())
+
+
+read_env_file(os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env")))
+
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for local development).")
+        raise ImproperlyConfigured(
+            "Set DJANGO_SECRET_KEY (or run `make setup` once: it writes a development .env with DJANGO_DEBUG=1)."
+        )
     # Development only: a fixed, clearly insecure key so sessions survive restarts.
     SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"
 
