@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.urls import reverse
 
 from contacts.tests.factories import ContactFactory
 from conversations.tests.factories import ConversationFactory
@@ -23,7 +24,9 @@ def contact(sub_account):
 
 
 def test_opening_a_conversation_emits_conversation_created_as_the_api_returns_it(api_client, contact):
-    response = api_client.post("/api/v1/conversations", {"contact_id": contact.pk, "channel": "email"}, format="json")
+    response = api_client.post(
+        reverse("conversation-list"), {"contact_id": contact.pk, "channel": "email"}, format="json"
+    )
 
     (payload,) = _payloads("conversation.created")
     assert payload["data"] == response.json()
@@ -32,7 +35,9 @@ def test_opening_a_conversation_emits_conversation_created_as_the_api_returns_it
 
 def test_a_first_message_also_emits_message_created(api_client, contact):
     api_client.post(
-        "/api/v1/conversations", {"contact_id": contact.pk, "channel": "sms", "message": FIRST_MESSAGE}, format="json"
+        reverse("conversation-list"),
+        {"contact_id": contact.pk, "channel": "sms", "message": FIRST_MESSAGE},
+        format="json",
     )
 
     (payload,) = _payloads("message.created")
@@ -43,7 +48,9 @@ def test_a_first_message_also_emits_message_created(api_client, contact):
 def test_changing_a_conversations_status_emits_the_change(api_client, contact):
     conversation = ConversationFactory(contact=contact, status="open")
 
-    response = api_client.patch(f"/api/v1/conversations/{conversation.pk}", {"status": "resolved"}, format="json")
+    response = api_client.patch(
+        reverse("conversation-detail", args=[conversation.pk]), {"status": "resolved"}, format="json"
+    )
 
     (payload,) = _payloads("conversation.updated")
     assert payload["data"] == response.json()
@@ -53,7 +60,7 @@ def test_changing_a_conversations_status_emits_the_change(api_client, contact):
 def test_setting_a_conversations_status_to_what_it_is_emits_nothing(api_client, contact):
     conversation = ConversationFactory(contact=contact, status="open")
 
-    api_client.patch(f"/api/v1/conversations/{conversation.pk}", {"status": "open"}, format="json")
+    api_client.patch(reverse("conversation-detail", args=[conversation.pk]), {"status": "open"}, format="json")
 
     assert not _payloads("conversation.updated")
 
@@ -63,7 +70,7 @@ def test_adding_a_message_emits_message_created_and_no_bookkeeping_updates(api_c
     Event.objects.all().delete()
 
     response = api_client.post(
-        f"/api/v1/conversations/{conversation.pk}/messages",
+        reverse("conversation-messages", args=[conversation.pk]),
         {"body": "We're on it", "direction": "outbound", "sender": "agent"},
         format="json",
     )
