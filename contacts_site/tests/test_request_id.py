@@ -5,6 +5,8 @@ import re
 from http import HTTPStatus
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -84,13 +86,26 @@ def test_the_request_log_line_names_the_request_id_method_path_and_status(api_cl
 
 
 def test_every_log_line_written_during_a_request_carries_its_id(api_client, caplog):
-    with caplog.at_level(logging.INFO):
+    # While queries are captured Django logs each SQL statement (at DEBUG): lines from deep inside the request.
+    with (
+        caplog.at_level(logging.INFO),
+        caplog.at_level(logging.DEBUG, logger="django.db.backends"),
+        CaptureQueriesContext(connection),
+    ):
         api_client.get(reverse("contact-detail", args=["ct_missing"]), HTTP_X_REQUEST_ID="trace-everywhere")
 
-    request_records = [r for r in caplog.records if r.name in {"contacts_site.request", "django.request"}]
-    assert len(request_records) >= 2  # our line and Django's "Not Found" warning
-    for record in request_records:
-        assert record.request_id == "trace-everywhere"
+    request_records = [r for r in caplog.records if r.name in {"contacts_site.request", "django.db.backends"}]
+    assert any(record.name == "django.db.backends" for record in request_records)
+    assert {record.request_id for record in request_records} == {"trace-everywhere"}
+
+
+def test_a_client_error_is_logged_once(api_client, caplog):
+    with caplog.at_level(logging.INFO):
+        api_client.get(reverse("contact-detail", args=["ct_missing"]), HTTP_X_REQUEST_ID="logged-once")
+
+    assert [record.getMessage().split()[:3] for record in caplog.records] == [
+        ["GET", "/api/v1/contacts/ct_missing", "404"]
+    ]
 
 
 def test_the_log_format_prints_the_request_id(settings):
