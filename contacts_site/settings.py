@@ -23,15 +23,21 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 def read_env_file(path: str) -> None:
     """Development defaults from the git-ignored `.env` that `make setup` writes, so every documented
-    `manage.py` command works on a fresh clone. Variables already in the environment win; production
-    has no such file and sets real ones. DJANGO_ENV_FILE names another file, or none when empty."""
+    `manage.py` command works on a fresh clone. Variables already in the environment win, and a process
+    started with DJANGO_DEBUG=0 (production, the fuzzer, the benchmark) ignores the file altogether, so
+    it can never lend a deployment its development key. DJANGO_ENV_FILE names another file, or none."""
     if not path or not os.path.isfile(path):
         return
+    values = {}
     with open(path, encoding="utf-8") as env_file:
         for line in env_file:
             name, separator, value = line.strip().partition("=")
             if separator and not name.startswith("#"):
-                os.environ.setdefault(name.strip(), value.strip())
+                values[name.strip()] = value.strip()
+    if os.environ.get("DJANGO_DEBUG", values.get("DJANGO_DEBUG", "")).strip().lower() not in {"1", "true", "yes", "on"}:
+        return
+    for name, value in values.items():
+        os.environ.setdefault(name, value)
 
 
 read_env_file(os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env")))

@@ -11,9 +11,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _manage(*args: str, env_file: Path) -> subprocess.CompletedProcess:
-    # A shell with no DJANGO_* variables, as a newcomer's is: only the env file speaks.
+def _manage(*args: str, env_file: Path, **variables: str) -> subprocess.CompletedProcess:
+    # A shell with no DJANGO_* variables, as a newcomer's is: only the env file (and `variables`) speak.
     env = {name: value for name, value in os.environ.items() if not name.startswith("DJANGO_")}
+    env.update(variables)
     env.update({"DJANGO_ENV_FILE": str(env_file), "DATABASE_URL": f"sqlite:///{env_file.parent / 'db.sqlite3'}"})
     env.pop("DATABASE_REPLICA_URL", None)
     return subprocess.run(
@@ -27,11 +28,14 @@ def _manage(*args: str, env_file: Path) -> subprocess.CompletedProcess:
     )
 
 
+def _write_dev_env(env_file: Path) -> Path:
+    subprocess.run([sys.executable, "scripts/write_dev_env.py", str(env_file)], cwd=ROOT, check=True, timeout=60)
+    return env_file
+
+
 @pytest.fixture(scope="module")
 def checked_with_dev_env(tmp_path_factory):
-    env_file = tmp_path_factory.mktemp("clone") / ".env"
-    subprocess.run([sys.executable, "scripts/write_dev_env.py", str(env_file)], cwd=ROOT, check=True, timeout=60)
-    return _manage("check", env_file=env_file)
+    return _manage("check", env_file=_write_dev_env(tmp_path_factory.mktemp("clone") / ".env"))
 
 
 def test_a_manage_py_command_runs_with_the_env_file_that_make_setup_writes(checked_with_dev_env):
@@ -44,8 +48,7 @@ def test_a_manage_py_command_prints_no_login_throttling_banner(checked_with_dev_
 
 
 def test_the_dev_env_file_holds_a_generated_key_and_debug(tmp_path):
-    env_file = tmp_path / ".env"
-    subprocess.run([sys.executable, "scripts/write_dev_env.py", str(env_file)], cwd=ROOT, check=True, timeout=60)
+    env_file = _write_dev_env(tmp_path / ".env")
     settings = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if not line.startswith("#"))
 
     assert settings["DJANGO_DEBUG"] == "1"
@@ -70,6 +73,13 @@ def test_an_existing_env_file_is_never_overwritten(tmp_path):
 
 def test_without_an_env_file_or_a_key_the_settings_refuse_to_start(tmp_path):
     result = _manage("check", env_file=tmp_path / "absent.env")
+
+    assert result.returncode != 0
+    assert "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_a_process_started_with_debug_off_ignores_the_env_file_and_its_development_key(tmp_path):
+    result = _manage("check", env_file=_write_dev_env(tmp_path / ".env"), DJANGO_DEBUG="0")
 
     assert result.returncode != 0
     assert "Set DJANGO_SECRET_KEY" in result.stderr
