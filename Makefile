@@ -78,7 +78,7 @@ bench-small: $(VENV)/.installed  ## the same harness at 50k contacts, in under t
 		--database-url $(BENCH_SMALL_DATABASE_URL) --output bench-results/benchmarks-small.md $(BENCH_ARGS)
 
 bench-webhooks: setup  ## webhook deliveries per second: two workers, a local receiver (BENCH_EVENTS=2000)
-	DJANGO_SETTINGS_MODULE=tools.settings $(BIN)/python manage.py webhook_bench --events $${BENCH_EVENTS:-2000} --workers 2
+	$(BIN)/python -m tools.webhook_bench --events $${BENCH_EVENTS:-2000} --workers 2
 
 screenshots: $(VENV)/.installed check-browser  ## PNGs of the staff pages into docs/screenshots/
 	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/python -m pytest tests/browser/screenshots.py -q

@@ -1,4 +1,4 @@
-"""The tools' settings: the product's, plus the benchmark app (the naive baseline, `webhook_bench`) and its URLs.
+"""The tools' settings: the product's, plus the benchmark app (the naive baseline) and its URLs.
 
 Only the tools use this module (`DJANGO_SETTINGS_MODULE=tools.settings`); the product never installs
 `tools.bench` nor mounts `/naive/`.
