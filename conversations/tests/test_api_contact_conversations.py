@@ -20,11 +20,6 @@ def ids(response) -> list[str]:
     return [item["id"] for item in response.json()["data"]]
 
 
-@pytest.fixture
-def contact(sub_account):
-    return ContactFactory(sub_account=sub_account)
-
-
 def test_a_contacts_conversations_are_listed_most_recent_activity_first(api_client, contact):
     oldest, middle, newest = (ConversationFactory(contact=contact) for _ in range(3))
     MessageFactory(conversation=middle)

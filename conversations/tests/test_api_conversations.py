@@ -26,11 +26,6 @@ def contact(sub_account):
     return ContactFactory(sub_account=sub_account, name="Ada Lovelace")
 
 
-@pytest.fixture
-def other_conversation(other_sub_account):
-    return ConversationFactory(contact=ContactFactory(sub_account=other_sub_account), messages=1)
-
-
 def ids(response) -> list[str]:
     return [item["id"] for item in response.json()["data"]]
 

@@ -5,7 +5,6 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
-from contacts.tests.factories import ContactFactory
 from conversations.models import MAX_MESSAGE_LENGTH, Conversation, Message
 from conversations.tests.factories import ConversationFactory, MessageFactory
 
@@ -19,18 +18,8 @@ def messages_url(conversation) -> str:
 
 
 @pytest.fixture
-def contact(sub_account):
-    return ContactFactory(sub_account=sub_account)
-
-
-@pytest.fixture
 def conversation(contact):
     return ConversationFactory(contact=contact)
-
-
-@pytest.fixture
-def other_conversation(other_sub_account):
-    return ConversationFactory(contact=ContactFactory(sub_account=other_sub_account), messages=1)
 
 
 def bodies(response) -> list[str]:

@@ -8,18 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contacts.tests.factories import ContactFactory
 from contacts_site.tests.tenant_sql import statements_without_tenant
 from conversations.tests.factories import ConversationFactory
 
 pytestmark = pytest.mark.django_db
 
 TENANT_TABLE = re.compile(r'"(contacts_contact|conversations_conversation|conversations_message)"')
-
-
-@pytest.fixture
-def contact(sub_account):
-    return ContactFactory(sub_account=sub_account)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import json
 import pytest
 from django.urls import reverse
 
-from contacts.tests.factories import ContactFactory
 from conversations.tests.factories import ConversationFactory
 from webhooks.models import Event
 
@@ -16,11 +15,6 @@ FIRST_MESSAGE = {"body": "Hi, my order is late", "direction": "inbound", "sender
 
 def _payloads(event_type: str) -> list[dict]:
     return [json.loads(e.payload) for e in Event.objects.filter(type=event_type).order_by("created_at", "id")]
-
-
-@pytest.fixture
-def contact(sub_account):
-    return ContactFactory(sub_account=sub_account)
 
 
 def test_opening_a_conversation_emits_conversation_created_as_the_api_returns_it(api_client, contact):
