@@ -1,4 +1,5 @@
-"""Fixtures shared by every app's tests: two sub-accounts, their keys and API clients, a staff user."""
+"""Fixtures shared by every app's tests: two sub-accounts, their keys and API clients, a staff user, a
+contact of `sub_account` and a conversation of `other_sub_account` (a module may override either)."""
 
 import uuid
 
@@ -8,6 +9,8 @@ from rest_framework.test import APIClient
 from accounts.models import Membership
 from accounts.services import api_key_create
 from accounts.tests.factories import MembershipFactory, SubAccountFactory, UserFactory
+from contacts.tests.factories import ContactFactory
+from conversations.tests.factories import ConversationFactory
 
 
 @pytest.fixture(autouse=True)
@@ -80,6 +83,18 @@ def admin_client_of_account(client, admin_user_of_account):
     """A browser session logged in as an admin of `sub_account`."""
     client.force_login(admin_user_of_account)
     return client
+
+
+@pytest.fixture
+def contact(sub_account):
+    """A contact of `sub_account`."""
+    return ContactFactory(sub_account=sub_account)
+
+
+@pytest.fixture
+def other_conversation(other_sub_account):
+    """A conversation, with one message, of a contact of `other_sub_account`."""
+    return ConversationFactory(contact=ContactFactory(sub_account=other_sub_account), messages=1)
 
 
 @pytest.fixture(scope="module")

@@ -20,11 +20,11 @@ def test_an_agent_cannot_create_a_key(staff_client, sub_account):
 
 
 def test_an_agent_has_no_api_keys_link(staff_client):
-    assert reverse("api-keys") not in staff_client.get("/").content.decode()
+    assert reverse("api-keys") not in staff_client.get(reverse("contacts:list")).content.decode()
 
 
 def test_an_admin_has_an_api_keys_link(admin_client_of_account):
-    assert reverse("api-keys") in admin_client_of_account.get("/").content.decode()
+    assert reverse("api-keys") in admin_client_of_account.get(reverse("contacts:list")).content.decode()
 
 
 def test_the_list_shows_name_prefix_created_and_last_used(admin_client_of_account, sub_account):

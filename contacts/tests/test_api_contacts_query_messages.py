@@ -3,12 +3,13 @@
 from http import HTTPStatus
 
 import pytest
+from django.urls import reverse
 
 from contacts_site.validation import CONTROL_CHARACTERS_MESSAGE
 
 pytestmark = pytest.mark.django_db
 
-CONTACTS_URL = "/api/v1/contacts"
+CONTACTS_URL = reverse("contact-list")
 
 
 def _fields(response) -> dict:

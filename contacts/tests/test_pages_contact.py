@@ -121,7 +121,7 @@ def test_the_phone_is_read_in_the_chosen_country(staff_client, sub_account):
 def test_an_invalid_phone_is_refused_next_to_its_field_with_the_apis_wording(staff_client, sub_account, api_client):
     response = staff_client.post(reverse("contacts:create"), form_data(phone="12", email="ada@example.com"))
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    api_message = api_client.post("/api/v1/contacts", {"name": "x", "phone": "12"}, format="json").json()
+    api_message = api_client.post(reverse("contact-list"), {"name": "x", "phone": "12"}, format="json").json()
     html = response.content.decode()
     assert api_message["error"]["fields"]["phone"][0] in html
     assert 'id="id_phone_error"' in html

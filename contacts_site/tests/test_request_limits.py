@@ -4,13 +4,14 @@ import json
 from http import HTTPStatus
 
 import pytest
+from django.urls import reverse
 
 from contacts.models import Contact
 from contacts_site.parsers import MAX_JSON_DEPTH
 
 pytestmark = pytest.mark.django_db
 
-CONTACTS_URL = "/api/v1/contacts"
+CONTACTS_URL = reverse("contact-list")
 
 
 def test_a_body_over_the_limit_answers_413_in_the_error_shape(api_client, settings):

@@ -16,11 +16,6 @@ from conversations.tests.factories import ConversationFactory, MessageFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def contact(sub_account):
-    return ContactFactory(sub_account=sub_account)
-
-
 def fresh(instance):
     return type(instance).objects.get(pk=instance.pk)
 

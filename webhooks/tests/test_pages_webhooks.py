@@ -26,7 +26,7 @@ def test_an_agent_cannot_add_an_endpoint(staff_client):
 
 
 def test_an_admin_has_a_webhooks_link(admin_client_of_account):
-    assert reverse("webhooks:list") in admin_client_of_account.get("/").content.decode()
+    assert reverse("webhooks:list") in admin_client_of_account.get(reverse("contacts:list")).content.decode()
 
 
 def test_adding_an_endpoint_shows_its_secret_once(admin_client_of_account, sub_account):
