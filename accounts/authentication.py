@@ -1,6 +1,7 @@
 from rest_framework import authentication, exceptions, permissions
 
 from accounts.models import APIKey
+from accounts.throttling import failed_authentication_wait, record_failed_authentication
 
 
 class APIKeyPrincipal:
@@ -26,12 +27,20 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header:
             return None
+        address = request.META.get("REMOTE_ADDR") or "unknown"
+        wait = failed_authentication_wait(address)
+        if wait is not None:
+            raise exceptions.Throttled(
+                wait=wait, detail="Too many failed authentication attempts from this address; retry later."
+            )
         scheme, _, raw_key = header.partition(" ")
         raw_key = raw_key.strip()
         if scheme.lower() != self.keyword.lower() or not raw_key or " " in raw_key:
+            record_failed_authentication(address)
             raise exceptions.AuthenticationFailed("Malformed Authorization header; expected `Bearer ck_…`.")
         api_key = APIKey.objects.authenticate(raw_key)
         if api_key is None:
+            record_failed_authentication(address)
             raise exceptions.AuthenticationFailed("Invalid, revoked or expired API key.")
         api_key.touch()
         return APIKeyPrincipal(api_key), api_key

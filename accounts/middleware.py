@@ -1,4 +1,5 @@
 import zoneinfo
+from urllib.parse import unquote
 
 from django.utils import timezone
 
@@ -12,7 +13,9 @@ class ViewerTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        name = request.COOKIES.get(TIMEZONE_COOKIE, "")
+        # The script writes the zone percent-encoded (`Asia%2FTokyo`, as cookie values must be); Django does
+        # not decode cookie values.
+        name = unquote(request.COOKIES.get(TIMEZONE_COOKIE, ""))
         try:
             zone = zoneinfo.ZoneInfo(name) if name and len(name) < 64 else None
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):

@@ -1,4 +1,7 @@
-"""The tenant wall of the staff pages: which sub-account a request works in, checked against memberships."""
+"""The tenant wall of the staff pages: which sub-account a request works in, checked against memberships.
+Also the one-time form tokens that make a POST which creates something safe to repeat."""
+
+import secrets
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -8,6 +11,8 @@ from django.shortcuts import get_object_or_404, render
 from accounts.models import Membership, SubAccount
 
 SESSION_KEY = "current_sub_account_id"
+USED_FORM_TOKENS_SESSION_KEY = "used_form_tokens"
+MAX_USED_FORM_TOKENS = 50
 
 
 def user_memberships(user) -> list[Membership]:
@@ -34,6 +39,20 @@ def resolve_membership(request) -> tuple[Membership | None, list[Membership]]:
 
 def switch_sub_account(request, sub_account: SubAccount) -> None:
     request.session[SESSION_KEY] = sub_account.pk
+
+
+def form_already_carried_out(request) -> bool:
+    """Whether this POST repeats one already carried out: the same form (its `form_token`) sent again, by a
+    reload of the page that answered it or a resubmission after Back. Such a POST must not create again."""
+    token = request.POST.get("form_token", "")
+    return bool(token) and token in request.session.get(USED_FORM_TOKENS_SESSION_KEY, [])
+
+
+def remember_form_carried_out(request) -> None:
+    token = request.POST.get("form_token", "")
+    if token:
+        used = request.session.get(USED_FORM_TOKENS_SESSION_KEY, [])
+        request.session[USED_FORM_TOKENS_SESSION_KEY] = [*used, token][-MAX_USED_FORM_TOKENS:]
 
 
 class SubAccountMixin(LoginRequiredMixin):
@@ -91,4 +110,6 @@ class SubAccountMixin(LoginRequiredMixin):
         context.update(
             sub_account=self.sub_account, membership=self.membership, memberships=self.memberships, nav=self.nav
         )
+        # For forms whose POST creates something: sent back as `form_token`, see form_already_carried_out.
+        context.setdefault("form_token", secrets.token_urlsafe(24))
         return context

@@ -1,4 +1,5 @@
-"""Per-API-key rate limiting in the Django cache (Redis in production, local memory by default).
+"""Per-API-key rate limiting, and per-address limiting of failed authentication, in the Django cache (Redis
+in production, local memory by default).
 
 A fixed window: the counter for a key and a window is created with `cache.add` (SET NX in Redis)
 and bumped with `cache.incr` (INCRBY), both atomic, so any number of workers sharing the cache
@@ -9,6 +10,7 @@ import math
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
 
@@ -66,3 +68,32 @@ class APIKeyRateThrottle(BaseThrottle):
 
     def wait(self):
         return self.wait_seconds
+
+
+# Set apart per test run by the root conftest, so that one test's failures never lock out the next test's client.
+FAILED_AUTHENTICATION_NAMESPACE = "authfail"
+
+
+def _failed_authentication_window(address: str) -> tuple[str, float]:
+    window = settings.API_AUTH_FAILURE_WINDOW_SECONDS
+    now = time.time()
+    window_start = int(now // window) * window
+    return f"{FAILED_AUTHENTICATION_NAMESPACE}:{address}:{window}:{window_start}", window_start + window - now
+
+
+def failed_authentication_wait(address: str) -> float | None:
+    """Seconds this client address must wait before presenting a key again, or None if it may now.
+
+    Without it a wrong key costs only a 401, and keys could be guessed at full speed. While an address is
+    held back every key it sends is refused unread, a valid one too: answering a right guess differently
+    would keep the guessing going.
+    """
+    cache_key, remaining = _failed_authentication_window(address)
+    if (cache.get(cache_key) or 0) >= settings.API_AUTH_FAILURE_LIMIT:
+        return remaining
+    return None
+
+
+def record_failed_authentication(address: str) -> None:
+    cache_key, _ = _failed_authentication_window(address)
+    _count(cache_key, settings.API_AUTH_FAILURE_WINDOW_SECONDS)

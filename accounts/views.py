@@ -7,7 +7,12 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from accounts.forms import APIKeyCreateForm, SubAccountSwitchForm
-from accounts.mixins import SubAccountMixin, switch_sub_account
+from accounts.mixins import (
+    SubAccountMixin,
+    form_already_carried_out,
+    remember_form_carried_out,
+    switch_sub_account,
+)
 from accounts.models import APIKey
 from accounts.services import api_key_create, api_key_revoke
 
@@ -46,11 +51,17 @@ class APIKeyListView(SubAccountMixin, TemplateView):
         return context
 
     def post(self, request):
+        if form_already_carried_out(request):
+            # The same form again (a reload of the answer, a resubmission): safe to repeat, so nothing new.
+            messages.info(request, "That key was already created; its secret was shown once. Create another if needed.")
+            return redirect("api-keys")
         form = APIKeyCreateForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         api_key, raw_key = api_key_create(sub_account=self.sub_account, name=form.cleaned_data["name"])
-        # Rendered, not redirected: a redirect would have to park the secret in the session to show it.
+        remember_form_carried_out(request)
+        # Rendered, not redirected: a redirect would have to park the secret in the session to show it. The
+        # form token makes this POST safe to repeat instead, and the page replaces its URL (no resubmission).
         return self.render_to_response(self.get_context_data(new_key=api_key, raw_key=raw_key), status=201)
 
 

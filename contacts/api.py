@@ -11,6 +11,7 @@ from contacts.filters import MAX_TAG_FILTER_LENGTH, SORT_FIELDS, ContactFilter
 from contacts.models import Contact
 from contacts.representation import contact_to_dict
 from contacts.serializers import ContactSchemaSerializer, ContactWriteSerializer
+from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH
 from contacts_site.api import (
     StrictIntegerField,
     TextCharField,
@@ -65,6 +66,20 @@ LIST_PARAMETERS = [
     ),
     OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORT_FIELDS), description="Default `created`"),
     OpenApiParameter("direction", OpenApiTypes.STR, enum=["asc", "desc"], description="Default desc (asc for `name`)"),
+    OpenApiParameter(
+        "custom_field",
+        {
+            "type": "object",
+            "additionalProperties": {"type": "string", "pattern": SINGLE_LINE_PATTERN},
+            "propertyNames": {"minLength": 1, "maxLength": MAX_CUSTOM_FIELD_KEY_LENGTH, "pattern": SINGLE_LINE_PATTERN},
+        },
+        style="deepObject",
+        explode=True,
+        description="Contacts whose custom field equals the value: `custom_field[plan]=pro` (or "
+        "`custom_field.plan=pro`). A number or boolean written as text also matches that number or boolean "
+        "(`custom_field[seats]=12`); several keys must all match.",
+        examples=[OpenApiExample("On the pro plan", value={"plan": "pro"})],
+    ),
 ]
 ETAG_HEADER = OpenApiParameter(
     "ETag",
@@ -197,6 +212,7 @@ class ContactViewSet(TenantScopedViewSet):
             200: inline_serializer("ContactSearchResult", {"data": ContactSchemaSerializer(many=True)}),
             **error_responses(400, 401),
         },
+        operation_id="contacts_search",
     )
     @action(detail=False, methods=["get"])
     def search(self, request):

@@ -10,6 +10,7 @@ from contacts_site.filters import PresentChoiceFilter, TextFilter
 from contacts_site.validation import normalize_text, text_problem
 
 CUSTOM_FIELD_PREFIX = "custom_field."
+CUSTOM_FIELD_DEEP_OBJECT_PREFIX = "custom_field["
 
 SORT_FIELDS = {
     # sort name → (model field, default direction)
@@ -26,10 +27,21 @@ MAX_TAG_FILTER_LENGTH = 100
 
 
 class AnyTagField(forms.MultipleChoiceField):
-    """Any tag name is a valid filter value: one the sub-account does not use simply matches nothing."""
+    """Any tag name is a valid filter value: one the sub-account does not use simply matches nothing.
 
-    def valid_value(self, value):
-        return isinstance(value, str) and 0 < len(value) <= MAX_TAG_FILTER_LENGTH and text_problem(value) is None
+    Tags are not choices, so a bad value is told what is wrong with it rather than "not one of the choices".
+    """
+
+    def validate(self, value):
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        for tag in value:
+            if not isinstance(tag, str) or not tag:
+                raise forms.ValidationError("A tag cannot be blank.", code="blank")
+            if len(tag) > MAX_TAG_FILTER_LENGTH:
+                raise forms.ValidationError(f"A tag has at most {MAX_TAG_FILTER_LENGTH} characters.", code="max_length")
+            if problem := text_problem(tag):
+                raise forms.ValidationError(problem, code="text")
 
 
 class TagFilter(django_filters.MultipleChoiceFilter):
@@ -87,14 +99,21 @@ class ContactFilter(django_filters.FilterSet):
             return TaggedContact.objects.for_account(self.sub_account).one_per_contact_carrying(self.tag_ids)
         return None
 
+    def _custom_field_parameters(self) -> list[tuple[str, str, str]]:
+        """(parameter, key, value) of each `?custom_field.<key>=<value>`, or `?custom_field[<key>]=<value>`: the
+        same filter as OpenAPI's deepObject style writes it, so that a client generated from the schema can
+        send it. Keys are dynamic, so they live outside the form."""
+        found = []
+        for name, value in self.data.items():
+            if name.startswith(CUSTOM_FIELD_PREFIX):
+                found.append((name, name.removeprefix(CUSTOM_FIELD_PREFIX), value))
+            elif name.startswith(CUSTOM_FIELD_DEEP_OBJECT_PREFIX) and name.endswith("]"):
+                found.append((name, name[len(CUSTOM_FIELD_DEEP_OBJECT_PREFIX) : -1], value))
+        return found
+
     @property
     def custom_field_filters(self) -> dict[str, str]:
-        """`?custom_field.<key>=<value>` pairs (keys are dynamic, so they live outside the form)."""
-        return {
-            name.removeprefix(CUSTOM_FIELD_PREFIX): value
-            for name, value in self.data.items()
-            if name.startswith(CUSTOM_FIELD_PREFIX)
-        }
+        return {key: value for _, key, value in self._custom_field_parameters()}
 
     @property
     def is_filtered(self) -> bool:
@@ -104,9 +123,17 @@ class ContactFilter(django_filters.FilterSet):
 
     def is_valid(self):
         valid = super().is_valid()
-        for key, value in self.custom_field_filters.items():
-            if not 0 < len(key) <= MAX_CUSTOM_FIELD_KEY_LENGTH or text_problem(key + value):
-                self.form.add_error(None, f"Invalid custom field filter “{CUSTOM_FIELD_PREFIX}{key[:70]}”.")
+        for parameter, key, value in self._custom_field_parameters():
+            problem = None
+            if not key:
+                problem = "Name the custom field: custom_field.<key>=<value>."
+            elif len(key) > MAX_CUSTOM_FIELD_KEY_LENGTH:
+                problem = f"A custom field key has at most {MAX_CUSTOM_FIELD_KEY_LENGTH} characters."
+            else:
+                problem = text_problem(key) or text_problem(value)
+            if problem:
+                # Under the parameter's own name, like every other parameter's error (the form knows no such field).
+                self.form.errors.setdefault(parameter[:80], self.form.error_class()).append(problem)
                 valid = False
         return valid
 

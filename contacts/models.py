@@ -1,6 +1,7 @@
 import functools
 import hashlib
 import json
+import math
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models
@@ -17,6 +18,7 @@ from contacts.validators import (
     normalize_phone,
     validate_custom_fields,
 )
+from contacts_site.errors import EmailTaken
 from contacts_site.ids import prefixed_id
 from contacts_site.validation import normalize_text, validate_single_line_text
 
@@ -172,7 +174,9 @@ class ContactQuerySet(TenantQuerySet):
             parsed = json.loads(value)
         except ValueError:
             parsed = None
-        if isinstance(parsed, (int, float, bool)) and not isinstance(parsed, str):
+        # Not NaN or ±Infinity ("NaN", "-Infinity", "1e999"): no stored JSON holds one, and PostgreSQL's jsonb
+        # refuses them in the query; such a value can only match as text.
+        if isinstance(parsed, (int, bool)) or (isinstance(parsed, float) and math.isfinite(parsed)):
             candidates.append(parsed)
         if connections[self.db].vendor == "postgresql":
             condition = Q()
@@ -205,7 +209,12 @@ class Contact(TenantModel):
     class Meta:
         constraints = [
             # Emails are stored lowercased (see clean_fields), so this is a case-insensitive uniqueness.
-            models.UniqueConstraint(fields=["sub_account", "email"], name="contact_unique_email_per_account"),
+            # Its message is the service's (EmailTaken), for the admin, whose form checks constraints itself.
+            models.UniqueConstraint(
+                fields=["sub_account", "email"],
+                name="contact_unique_email_per_account",
+                violation_error_message=EmailTaken.message,
+            ),
         ]
         indexes = [
             models.Index(fields=["sub_account", "-created_at", "-id"], name="contact_account_created"),

@@ -10,7 +10,7 @@ from contacts.models import Contact, ContactTag, TaggedContact
 from contacts.representation import contact_to_dict
 from contacts.validators import MAX_TAGS, normalize_tags
 from contacts_site.errors import EmailTaken, NotFound, StaleVersion
-from contacts_site.updates import UNSET, given, model_update
+from contacts_site.updates import UNSET, given, locked_row, model_update
 from webhooks.events import changes_between
 from webhooks.services import event_emit, events_emit
 
@@ -143,16 +143,7 @@ def _locked(contact: Contact) -> Contact:
     too), so concurrent writes compose and limits are checked on what is really there. NotFound if a
     concurrent request deleted it after the caller found it: what the caller would have got a moment later.
     """
-    locked = (
-        Contact.objects.for_account(contact.sub_account_id)
-        .select_for_update(of=("self",))
-        .select_related("sub_account")
-        .filter(pk=contact.pk)
-        .first()
-    )
-    if locked is None:
-        raise NotFound()
-    return locked
+    return locked_row(Contact.objects.for_account(contact.sub_account_id).select_related("sub_account"), contact.pk)
 
 
 @transaction.atomic

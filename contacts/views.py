@@ -19,6 +19,7 @@ from contacts.forms import BulkActionForm, ContactForm
 from contacts.models import Contact, ContactTag
 from contacts_site.errors import Conflict
 from contacts_site.forms import add_domain_error
+from contacts_site.validation import text_problem
 
 PER_PAGE_CHOICES = (25, 50, 100)
 DEFAULT_PER_PAGE = 25
@@ -53,11 +54,13 @@ class ListState:
     @classmethod
     def from_data(cls, data, *, default_per_page: int = DEFAULT_PER_PAGE) -> "ListState":
         """Read from GET (or a bulk form's POST); a bad value falls back to its default, never an error page."""
-        q = (data.get("q") or "").replace("\x00", "")[:MAX_QUERY_LENGTH]
+        q = (data.get("q") or "")[:MAX_QUERY_LENGTH]
+        if text_problem(q):  # control characters, which no name or email holds
+            q = ""
         tags = []
         for tag in data.getlist("tag"):
             tag = tag.strip().lower()
-            if tag and len(tag) <= MAX_TAG_FILTER_LENGTH and tag not in tags:
+            if tag and len(tag) <= MAX_TAG_FILTER_LENGTH and text_problem(tag) is None and tag not in tags:
                 tags.append(tag)
         sort = data.get("sort") if data.get("sort") in SORT_FIELDS else "created"
         direction = data.get("direction") if data.get("direction") in {"asc", "desc"} else SORT_FIELDS[sort][1]

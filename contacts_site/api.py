@@ -6,9 +6,11 @@ import re
 from datetime import datetime
 from http import HTTPStatus
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.http import parse_etags
 from drf_spectacular.utils import extend_schema_field
@@ -23,6 +25,7 @@ from contacts_site.validation import validate_text
 logger = logging.getLogger(__name__)
 
 INTEGER_TEXT = re.compile(r"-?[0-9]{1,18}")
+DIGITS_TEXT = re.compile(r"-?[0-9]+")
 
 
 class IdempotencyMismatch(exceptions.APIException):
@@ -49,14 +52,31 @@ ERROR_CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     409: "conflict",
+    411: "length_required",
     412: "precondition_failed",
     413: "payload_too_large",
     414: "uri_too_long",
     415: "unsupported_media_type",
     422: "unprocessable_entity",
     429: "rate_limited",
+    431: "headers_too_large",
     500: "server_error",
+    503: "service_unavailable",
 }
+
+# What a client waits before retrying when a backing service (the database, the shared cache) cannot be
+# reached: long enough for a failover or a restart to finish, short enough that a load balancer does not give
+# up on the instance.
+SERVICE_UNAVAILABLE_RETRY_AFTER = 5
+SERVICE_UNAVAILABLE_MESSAGE = "The service is temporarily unavailable; retry shortly."
+SERVICE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+try:  # Redis is the shared cache (rate limits) where REDIS_URL is set; its outage is transient too.
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    SERVICE_UNAVAILABLE_ERRORS += (RedisConnectionError, RedisTimeoutError)
+except ImportError:  # pragma: no cover - redis is in requirements.txt
+    pass
 
 
 def error_body(status: int, message: str, *, code: str | None = None, **extra) -> dict:
@@ -107,10 +127,35 @@ def _domain_error_response(exc: DomainError) -> Response:
     return Response(error_body(status, exc.message, **extra), status=status)
 
 
+def service_unavailable_response(response_class=JsonResponse):
+    """503 + Retry-After: a transient outage of the database or the cache, not a bug, so that clients and load
+    balancers retry."""
+    response = response_class(error_body(503, SERVICE_UNAVAILABLE_MESSAGE), status=503)
+    response["Retry-After"] = str(SERVICE_UNAVAILABLE_RETRY_AFTER)
+    return response
+
+
+def suspicious_request_response(exc: SuspiciousOperation, response_class=JsonResponse):
+    """A request Django refuses to parse (too many parameters, a body too large, …) as a 4xx in the error shape."""
+    if isinstance(exc, TooManyFieldsSent):
+        status, message = 400, f"Too many parameters: at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} are read."
+    elif isinstance(exc, RequestDataTooBig):
+        status, message = 413, f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+    else:
+        status, message = 400, "Bad request."
+    return response_class(error_body(status, message), status=status)
+
+
 def exception_handler(exc, context):
     """The one place that turns an exception into the API's error shape (`{"error": {...}}`)."""
     if isinstance(exc, DomainError):
         return _domain_error_response(exc)
+    if isinstance(exc, SERVICE_UNAVAILABLE_ERRORS):
+        logger.error("Backing service unavailable in API view", exc_info=exc)
+        return service_unavailable_response(Response)
+    if isinstance(exc, SuspiciousOperation):
+        # Django's request-parsing limits: the caller's request, not our code, is at fault.
+        return suspicious_request_response(exc, Response)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -206,6 +251,12 @@ class StrictIntegerField(BlankIsAValueMixin, serializers.IntegerField):
     def to_internal_value(self, data):
         # ASCII digits only: str.isdigit() would also let "٣" or "²" through.
         if isinstance(data, str) and not INTEGER_TEXT.fullmatch(data):
+            # An integer, only too long to read: say the bound it is past, not that it is no integer.
+            if DIGITS_TEXT.fullmatch(data):
+                if data.startswith("-") and self.min_value is not None:
+                    self.fail("min_value", min_value=self.min_value)
+                if not data.startswith("-") and self.max_value is not None:
+                    self.fail("max_value", max_value=self.max_value)
             self.fail("invalid")
         return super().to_internal_value(data)
 

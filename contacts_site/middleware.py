@@ -4,15 +4,18 @@
 below, Django's 404, a DRF error, a page), carries `X-Request-Id`.
 """
 
+import io
 import logging
 import re
 import time
 import uuid
 
 from django.conf import settings
+from django.core.handlers.wsgi import LimitedStream
 from django.core.signals import request_finished
 from django.dispatch import receiver
 from django.http import Http404, HttpResponse, JsonResponse
+from django.views import defaults
 
 from contacts_site.api import error_body
 from contacts_site.context import request_id_var
@@ -69,12 +72,26 @@ def _forget_request_id(**kwargs):
     request_id_var.set(None)
 
 
+# A path that holds a control character names nothing we serve (ids are printable), and NUL in particular
+# would reach PostgreSQL, which refuses it in text with an error (a 500) rather than "no such row".
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
+
+
+# Per request: how many header fields, and how long one "Name: value" line may be (gunicorn's defaults).
+MAX_HEADER_FIELDS = 100
+MAX_HEADER_BYTES = 8190
+
+
 class RequestSizeLimitMiddleware:
     """Refuses a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE (413) or a URL longer than MAX_URL_BYTES (414)
     before anything reads them, in the API's error shape under /api/ and as plain text elsewhere.
 
     Django enforces the body limit only when `request.body` is read; DRF's parsers read the stream
     directly, so without this an API request could make the server buffer any size it is sent.
+
+    Also: too many or too long headers answer 431; a path holding a control character (`/contacts/a%00b/`, an
+    admin change page, …) is a 404 before any view looks it up; a chunked body is read here (within the limit)
+    since Django only reads a body of a declared Content-Length and would otherwise see an empty one.
     """
 
     def __init__(self, get_response):
@@ -91,7 +108,43 @@ class RequestSizeLimitMiddleware:
             return self._refuse(request, 413, f"The request body is larger than {body_limit} bytes.")
         if url_length > settings.MAX_URL_BYTES:
             return self._refuse(request, 414, f"The URL is longer than {settings.MAX_URL_BYTES} bytes.")
+        if oversized_header := self._oversized_header(request.META):
+            return self._refuse(request, 431, oversized_header)
+        if CONTROL_CHARACTER.search(request.path_info):
+            if request.path.startswith("/api/"):
+                return JsonResponse(error_body(404, "No such endpoint or object."), status=404)
+            return defaults.page_not_found(request, Http404())
+        if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            refusal = self._read_chunked_body(request, body_limit)
+            if refusal is not None:
+                return refusal
         return self.get_response(request)
+
+    @staticmethod
+    def _oversized_header(meta) -> str | None:
+        """Why the headers are too large, or None. These are gunicorn's default limits, enforced here so that the
+        answer has our shape and X-Request-Id; gunicorn.conf.py raises gunicorn's own above them."""
+        headers = [(name, value) for name, value in meta.items() if name.startswith("HTTP_")]
+        if len(headers) > MAX_HEADER_FIELDS:
+            return f"More than {MAX_HEADER_FIELDS} request headers."
+        for name, value in headers:
+            if len(name) - len("HTTP_") + 2 + len(str(value).encode("latin-1", "replace")) > MAX_HEADER_BYTES:
+                return f"A request header is longer than {MAX_HEADER_BYTES} bytes."
+        return None
+
+    def _read_chunked_body(self, request, body_limit: int | None):
+        """Reads a `Transfer-Encoding: chunked` body into memory and declares its length, so that Django and
+        DRF read it like any other. A server that does not de-chunk (`wsgi.input_terminated` unset, such as
+        runserver) cannot give us the body: 411 rather than acknowledging a write we never read."""
+        if not request.META.get("wsgi.input_terminated"):
+            return self._refuse(request, 411, "Send the body with a Content-Length; chunked bodies are not read here.")
+        stream = request.META["wsgi.input"]
+        body = stream.read() if body_limit is None else stream.read(body_limit + 1)
+        if body_limit is not None and len(body) > body_limit:
+            return self._refuse(request, 413, f"The request body is larger than {body_limit} bytes.")
+        request.META["CONTENT_LENGTH"] = str(len(body))
+        request._stream = LimitedStream(io.BytesIO(body), len(body))
+        return None
 
     @staticmethod
     def _refuse(request, status: int, message: str):

@@ -74,7 +74,8 @@ def page_parameters(*, default_limit: int = 25, cursor: bool = True) -> list[Ope
         parameters.append(
             OpenApiParameter(
                 "cursor",
-                {"type": "string", "minLength": 1, "maxLength": MAX_CURSOR_LENGTH},
+                # Unpadded base64url, as _encode_cursor writes it.
+                {"type": "string", "minLength": 1, "maxLength": MAX_CURSOR_LENGTH, "pattern": "^[A-Za-z0-9_-]+$"},
                 description="`next_cursor` of the previous page (opaque; only a cursor this API issued for the "
                 "same sort is valid, anything else is 400): constant cost at any depth",
             )

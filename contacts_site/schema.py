@@ -1,7 +1,7 @@
 """The OpenAPI schema states what the middleware and base classes add to every operation.
 
 The schema is the promise partners code against (and what `make fuzz` holds the server to), so
-answers that any operation can give — 401, 413, 429, replays of an Idempotency-Key, X-Request-Id —
+answers that any operation can give — 401, 406, 413, 429, 500, 503, replays of an Idempotency-Key, X-Request-Id —
 are written into every operation here, once, instead of in each view.
 """
 
@@ -38,14 +38,22 @@ IDEMPOTENCY_KEY_PARAMETER = {
 COMMON_ERRORS = {
     "400": "Invalid request: a parameter, header or the body does not match this schema.",
     "401": "Missing, malformed, unknown, revoked or expired API key.",
+    "406": "The Accept header names no type this API answers (it answers `application/json`).",
     "409": "Conflict (duplicate), or a request with the same Idempotency-Key is still running.",
+    "411": "A chunked body sent to a server that cannot read one; send a Content-Length.",
     "412": "If-Match does not match the current ETag.",
     "413": "The request body is too large.",
     "414": "The URL is too long.",
     "415": "The body is not `application/json`.",
     "422": "This Idempotency-Key was used with a different request.",
-    "429": "Rate limit exceeded for this API key; retry after `Retry-After` seconds.",
+    "429": "Rate limit exceeded for this API key, or too many failed authentications from this address; "
+    "retry after `Retry-After` seconds.",
+    "431": "A request header is too long, or there are too many.",
+    "500": "An unexpected error on our side; quote the `request_id` when reporting it.",
+    "503": "Temporarily unavailable (the database cannot be reached); retry after `Retry-After` seconds.",
 }
+RETRY_AFTER_HEADER = {"Retry-After": {"schema": INTEGER, "required": True, "description": "Seconds to wait."}}
+STANDARD_ACTIONS = {"list", "create", "retrieve", "update", "partial_update", "destroy"}
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -55,10 +63,21 @@ class AutoSchema(openapi.AutoSchema):
         return False
 
     def get_operation_id(self):
-        # drf-spectacular names a GET "retrieve" unless it is a list view; keep lists named "list".
+        """Names that read well in a generated client. drf-spectacular names every GET "retrieve" unless it is a
+        list view, and every POST "create": a GET of an extra route here answers a list (`…_messages_list`,
+        not `…_messages_retrieve`), and a POST-only extra route is a verb on its own (`deliveries_redeliver`,
+        not `deliveries_redeliver_create`)."""
         operation_id = super().get_operation_id()
-        if getattr(self.view, "action", None) == "list" and operation_id.endswith("_retrieve"):
-            operation_id = operation_id.removesuffix("_retrieve") + "_list"
+        action = getattr(self.view, "action", None)
+        if action == "list" and operation_id.endswith("_retrieve"):
+            return operation_id.removesuffix("_retrieve") + "_list"
+        if action is None or action in STANDARD_ACTIONS:
+            return operation_id
+        methods = set(getattr(getattr(self.view, action, None), "mapping", {}) or {})
+        if self.method == "GET" and operation_id.endswith("_retrieve"):
+            return operation_id.removesuffix("_retrieve") + "_list"
+        if self.method == "POST" and methods == {"post"} and operation_id.endswith("_create"):
+            return operation_id.removesuffix("_create")
         return operation_id
 
 
@@ -92,16 +111,16 @@ def add_common_responses(result, generator, request, public):
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             responses = operation.setdefault("responses", {})
-            _add_error(responses, "414")
+            for status in ("400", "406", "414", "431", "500", "503"):
+                _add_error(responses, status)
+            responses["503"]["headers"] = dict(RETRY_AFTER_HEADER)
             authenticated = bool(operation.get("security"))
             if authenticated:
                 _add_error(responses, "401")
                 _add_error(responses, "429")
-                responses["429"]["headers"] = {
-                    "Retry-After": {"schema": INTEGER, "required": True, "description": "Seconds to wait."}
-                }
+                responses["429"]["headers"] = dict(RETRY_AFTER_HEADER)
             if "requestBody" in operation:
-                for status in ("400", "413", "415"):
+                for status in ("400", "411", "413", "415"):
                     _add_error(responses, status)
             if method == "post":
                 parameters = operation.setdefault("parameters", [])

@@ -21,12 +21,35 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def read_env_file(path: str) -> None:
+    """Development defaults from the git-ignored `.env` that `make setup` writes, so every documented
+    `manage.py` command works on a fresh clone. Variables already in the environment win, and a process
+    started with DJANGO_DEBUG=0 (production, the fuzzer, the benchmark) ignores the file altogether, so
+    it can never lend a deployment its development key. DJANGO_ENV_FILE names another file, or none."""
+    if not path or not os.path.isfile(path):
+        return
+    values = {}
+    with open(path, encoding="utf-8") as env_file:
+        for line in env_file:
+            name, separator, value = line.strip().partition("=")
+            if separator and not name.startswith("#"):
+                values[name.strip()] = value.strip()
+    if os.environ.get("DJANGO_DEBUG", values.get("DJANGO_DEBUG", "")).strip().lower() not in {"1", "true", "yes", "on"}:
+        return
+    for name, value in values.items():
+        os.environ.setdefault(name, value)
+
+
+read_env_file(os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env")))
+
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for local development).")
+        raise ImproperlyConfigured(
+            "Set DJANGO_SECRET_KEY (or run `make setup` once: it writes a development .env with DJANGO_DEBUG=1)."
+        )
     # Development only: a fixed, clearly insecure key so sessions survive restarts.
     SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"
 
@@ -131,6 +154,9 @@ else:
 # Requests per window and API key unless the sub-account sets its own (SubAccount.api_rate_limit).
 API_RATE_LIMIT_REQUESTS = int(os.environ.get("API_RATE_LIMIT_REQUESTS", "100"))
 API_RATE_LIMIT_WINDOW_SECONDS = int(os.environ.get("API_RATE_LIMIT_WINDOW_SECONDS", "10"))
+# Failed API authentications (a wrong, revoked or malformed key) per client address and window; past it, 429.
+API_AUTH_FAILURE_LIMIT = int(os.environ.get("API_AUTH_FAILURE_LIMIT", "20"))
+API_AUTH_FAILURE_WINDOW_SECONDS = int(os.environ.get("API_AUTH_FAILURE_WINDOW_SECONDS", "60"))
 
 # Largest request body accepted (413 above it); a contact is a few KB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DJANGO_MAX_BODY_BYTES", str(1024 * 1024)))
@@ -224,6 +250,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Not its version banner in the log of every `manage.py` command and server start.
+AXES_VERBOSE = False
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.APIKeyAuthentication"],
@@ -289,4 +317,10 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "default"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # One line per request, RequestIdMiddleware's: Django's own "Not Found: …" warning for every 4xx and
+    # runserver's access line would repeat it. Errors still come through, a 5xx with its traceback.
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "ERROR"},
+    },
 }

@@ -2,6 +2,9 @@
 
 import os
 
+# The tests run production settings, the same in CI, `make test` and a bare `pytest`: never the developer's
+# .env (DEBUG on). Set in the environment so the worker processes some tests start skip it too.
+os.environ["DJANGO_ENV_FILE"] = ""
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-used-anywhere-else-0123456789")
 # The test client speaks plain http: with DEBUG off, production would redirect it to https.
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")

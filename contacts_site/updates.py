@@ -5,6 +5,8 @@ from typing import Any
 
 from django.db import models
 
+from contacts_site.errors import NotFound
+
 
 class _Unset:
     """The default of a service's keyword arguments: "not given", as opposed to None ("set to null")."""
@@ -37,3 +39,13 @@ def model_update(instance: models.Model, data: dict[str, Any], *, clean: Callabl
         setattr(instance, name, value)
     clean(instance)
     return [name for name in data if getattr(instance, name) != before[name]]
+
+
+def locked_row(queryset: models.QuerySet, pk):
+    """Row `pk` of `queryset` (which names its tenant), re-read under its row lock: what a write reads
+    before changing it, so that concurrent writes compose. NotFound if a concurrent request deleted it
+    after the caller found it: the answer the caller would have got a moment later."""
+    row = queryset.select_for_update(of=("self",)).filter(pk=pk).first()
+    if row is None:
+        raise NotFound()
+    return row

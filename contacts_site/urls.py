@@ -1,11 +1,20 @@
+import sys
+
 from django.contrib import admin
+from django.http import HttpResponse
 from django.urls import include, path, re_path
 from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from contacts.api import ContactViewSet
-from contacts_site.api import json_error_view
+from contacts_site.api import (
+    SERVICE_UNAVAILABLE_ERRORS,
+    SERVICE_UNAVAILABLE_RETRY_AFTER,
+    json_error_view,
+    service_unavailable_response,
+    suspicious_request_response,
+)
 from conversations.api import ContactConversationsViewSet, ConversationViewSet
 from webhooks.api import DeliveryViewSet, WebhookViewSet
 
@@ -53,6 +62,30 @@ def _api_aware(status: int, message: str, html_view):
     return view
 
 
-bad_request = _api_aware(400, "Bad request.", defaults.bad_request)
 permission_denied = _api_aware(403, "Forbidden.", defaults.permission_denied)
-server_error = _api_aware(500, "Something went wrong on our side.", defaults.server_error)
+_server_error = _api_aware(500, "Something went wrong on our side.", defaults.server_error)
+
+SERVICE_UNAVAILABLE_PAGE = (
+    "<!doctype html><html lang=en><title>Temporarily unavailable</title>"
+    "<h1>Temporarily unavailable</h1>"
+    "<p>The service cannot reach its database or cache. Try again in a few seconds.</p></html>"
+)
+
+
+def bad_request(request, exception=None):
+    """Django calls this for a SuspiciousOperation raised outside a DRF view (too many fields in middleware, …)."""
+    if request.path.startswith("/api/"):
+        return suspicious_request_response(exception)
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request):
+    """A crash outside a DRF view. Django calls this inside its `except`, so the exception is still at hand: a
+    database or cache that cannot be reached is a transient outage (503 + Retry-After), not a bug (500)."""
+    if isinstance(sys.exc_info()[1], SERVICE_UNAVAILABLE_ERRORS):
+        if request.path.startswith("/api/"):
+            return service_unavailable_response()
+        response = HttpResponse(SERVICE_UNAVAILABLE_PAGE, status=503)
+        response["Retry-After"] = str(SERVICE_UNAVAILABLE_RETRY_AFTER)
+        return response
+    return _server_error(request)

@@ -28,7 +28,7 @@ from django.utils import timezone
 from accounts.models import SubAccount, tenant_delete
 from contacts.models import Contact
 from contacts_site.errors import NotFound
-from contacts_site.updates import UNSET, given, model_update
+from contacts_site.updates import UNSET, given, locked_row, model_update
 from conversations.models import Conversation, Message
 from conversations.representation import conversation_to_dict, message_to_dict
 from webhooks.events import changes_between
@@ -150,15 +150,9 @@ def conversation_update(
     # Re-read under a row lock so that concurrent partial updates (a status here, an assignee there) compose.
     # `of=self`: lock only the conversation, not the joined contact (message_create locks the contact, then
     # the conversation; taking both here in another order could deadlock).
-    fresh = (
-        Conversation.objects.for_account(conversation.sub_account_id)
-        .select_for_update(of=("self",))
-        .select_related("contact")
-        .filter(pk=conversation.pk)
-        .first()
+    fresh = locked_row(
+        Conversation.objects.for_account(conversation.sub_account_id).select_related("contact"), conversation.pk
     )
-    if fresh is None:
-        raise NotFound()
     before = conversation_to_dict(fresh)
     data = given(status=status, subject=subject, assignee=assignee)
     if "subject" in data and data["subject"] is None:

@@ -16,6 +16,7 @@ from http import HTTPStatus
 import pytest
 from django.db import connections
 from django.test import Client
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.services import api_key_create
@@ -122,13 +123,13 @@ def _assert_counters_exact(sub_account) -> None:
 def test_a_patch_racing_the_contacts_delete_answers_200_or_404_and_leaves_nothing(sub_account, raw_key):
     def patch(contact):
         return _api(raw_key).patch(
-            f"/api/v1/contacts/{contact.pk}", {"name": "Patched", "tags": ["new"]}, format="json"
+            reverse("contact-detail", args=[contact.pk]), {"name": "Patched", "tags": ["new"]}, format="json"
         )
 
     writes, deletes = _rounds(
         lambda n: ContactFactory(sub_account=sub_account, tags=["old"]),
         patch,
-        lambda contact: _api(raw_key).delete(f"/api/v1/contacts/{contact.pk}"),
+        lambda contact: _api(raw_key).delete(reverse("contact-detail", args=[contact.pk])),
     )
 
     assert set(writes) <= {OK, NOT_FOUND}, writes
@@ -142,8 +143,8 @@ def test_a_patch_racing_the_contacts_delete_answers_200_or_404_and_leaves_nothin
 def test_two_deletes_of_one_contact_answer_204_once_and_404_once(sub_account, raw_key):
     writes, deletes = _rounds(
         lambda n: ContactFactory(sub_account=sub_account),
-        lambda contact: _api(raw_key).delete(f"/api/v1/contacts/{contact.pk}"),
-        lambda contact: _api(raw_key).delete(f"/api/v1/contacts/{contact.pk}"),
+        lambda contact: _api(raw_key).delete(reverse("contact-detail", args=[contact.pk])),
+        lambda contact: _api(raw_key).delete(reverse("contact-detail", args=[contact.pk])),
     )
 
     assert writes + deletes == Counter({NO_CONTENT: ROUNDS, NOT_FOUND: ROUNDS})
@@ -160,12 +161,12 @@ def test_a_conversation_created_while_its_contact_is_deleted_answers_201_or_400_
             "channel": "email",
             "message": {"body": "Hi", "direction": "inbound", "sender": "contact"},
         }
-        return _api(raw_key).post("/api/v1/conversations", body, format="json")
+        return _api(raw_key).post(reverse("conversation-list"), body, format="json")
 
     writes, deletes = _rounds(
         lambda n: ContactFactory(sub_account=sub_account),
         create,
-        lambda contact: _api(raw_key).delete(f"/api/v1/contacts/{contact.pk}"),
+        lambda contact: _api(raw_key).delete(reverse("contact-detail", args=[contact.pk])),
     )
 
     assert set(writes) <= {CREATED, BAD_REQUEST}, writes
@@ -182,9 +183,9 @@ def test_a_message_racing_its_conversations_delete_answers_201_or_404_and_leaves
     writes, deletes = _rounds(
         lambda n: ConversationFactory(sub_account=sub_account, contact=contact),
         lambda conversation: _api(raw_key).post(
-            f"/api/v1/conversations/{conversation.pk}/messages", message, format="json"
+            reverse("conversation-messages", args=[conversation.pk]), message, format="json"
         ),
-        lambda conversation: _api(raw_key).delete(f"/api/v1/conversations/{conversation.pk}"),
+        lambda conversation: _api(raw_key).delete(reverse("conversation-detail", args=[conversation.pk])),
     )
 
     assert set(writes) <= {CREATED, NOT_FOUND}, writes
@@ -200,9 +201,9 @@ def test_a_message_racing_the_delete_of_its_conversations_contact_answers_201_or
     writes, deletes = _rounds(
         lambda n: ConversationFactory(sub_account=sub_account, contact=ContactFactory(sub_account=sub_account)),
         lambda conversation: _api(raw_key).post(
-            f"/api/v1/conversations/{conversation.pk}/messages", message, format="json"
+            reverse("conversation-messages", args=[conversation.pk]), message, format="json"
         ),
-        lambda conversation: _api(raw_key).delete(f"/api/v1/contacts/{conversation.contact_id}"),
+        lambda conversation: _api(raw_key).delete(reverse("contact-detail", args=[conversation.contact_id])),
     )
 
     assert set(writes) <= {CREATED, NOT_FOUND}, writes
@@ -217,9 +218,9 @@ def test_a_conversation_patch_racing_its_delete_answers_200_or_404(sub_account, 
     writes, deletes = _rounds(
         lambda n: ConversationFactory(sub_account=sub_account, contact=contact),
         lambda conversation: _api(raw_key).patch(
-            f"/api/v1/conversations/{conversation.pk}", {"status": "resolved"}, format="json"
+            reverse("conversation-detail", args=[conversation.pk]), {"status": "resolved"}, format="json"
         ),
-        lambda conversation: _api(raw_key).delete(f"/api/v1/conversations/{conversation.pk}"),
+        lambda conversation: _api(raw_key).delete(reverse("conversation-detail", args=[conversation.pk])),
     )
 
     assert set(writes) <= {OK, NOT_FOUND}, writes
@@ -229,22 +230,24 @@ def test_a_conversation_patch_racing_its_delete_answers_200_or_404(sub_account, 
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "body", "allowed"),
+    ("method", "url_name", "body", "allowed"),
     [
-        ("patch", "", {"description": "changed"}, {OK, NOT_FOUND}),
-        ("post", "/test", None, {HTTPStatus.ACCEPTED, OK, CREATED, NOT_FOUND}),
-        ("post", "/rotate-secret", None, {OK, NOT_FOUND}),
+        ("patch", "webhook-detail", {"description": "changed"}, {OK, NOT_FOUND}),
+        ("post", "webhook-test", None, {HTTPStatus.ACCEPTED, NOT_FOUND}),
+        ("post", "webhook-rotate-secret", None, {OK, NOT_FOUND}),
     ],
     ids=["update", "send-test", "rotate-secret"],
 )
-def test_a_webhook_endpoint_write_racing_its_delete_answers_cleanly(sub_account, raw_key, method, path, body, allowed):
+def test_a_webhook_endpoint_write_racing_its_delete_answers_cleanly(
+    sub_account, raw_key, method, url_name, body, allowed
+):
     def write(endpoint):
-        return getattr(_api(raw_key), method)(f"/api/v1/webhooks/{endpoint.pk}{path}", body, format="json")
+        return getattr(_api(raw_key), method)(reverse(url_name, args=[endpoint.pk]), body, format="json")
 
     writes, deletes = _rounds(
         lambda n: EndpointFactory(sub_account=sub_account),
         write,
-        lambda endpoint: _api(raw_key).delete(f"/api/v1/webhooks/{endpoint.pk}"),
+        lambda endpoint: _api(raw_key).delete(reverse("webhook-detail", args=[endpoint.pk])),
     )
 
     assert set(writes) <= allowed, writes
@@ -265,13 +268,13 @@ def test_a_staff_bulk_tag_racing_the_delete_of_its_contacts_tags_only_those_that
         staff.force_login(user)
         ids = [contact.pk for contact in contacts]
         return staff.post(
-            "/contacts/bulk/", {"action": "add_tag", "scope": "selected", "ids": ids, "bulk_tag": "raced"}
+            reverse("contacts:bulk"), {"action": "add_tag", "scope": "selected", "ids": ids, "bulk_tag": "raced"}
         )
 
     writes, deletes = _rounds(
         lambda n: [ContactFactory(sub_account=sub_account) for _ in range(3)],
         bulk_tag,
-        lambda contacts: _api(raw_key).delete(f"/api/v1/contacts/{contacts[0].pk}"),
+        lambda contacts: _api(raw_key).delete(reverse("contact-detail", args=[contacts[0].pk])),
     )
 
     assert writes == {FOUND: ROUNDS}

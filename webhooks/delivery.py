@@ -141,7 +141,9 @@ def delivery_attempt(delivery: Delivery, *, client: httpx.Client) -> AttemptResu
         return result(error=str(error))
     except httpx.TimeoutException:
         return result(error=f"Timed out after {timeout:g} s.")
-    except httpx.HTTPError as error:
+    except (httpx.HTTPError, httpx.InvalidURL) as error:
+        # InvalidURL is not an HTTPError: a URL the client cannot read (saved before the rules refused it) is a
+        # failed attempt like any other, not a crash of the worker.
         return result(error=f"{error.__class__.__name__}: {error}"[:500] or "Connection failed.")
 
 

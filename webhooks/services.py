@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from accounts.models import SubAccount, tenant_delete
 from contacts_site.api import iso_datetime
-from contacts_site.errors import Conflict, NotFound
-from contacts_site.updates import UNSET, given, model_update
+from contacts_site.errors import Conflict
+from contacts_site.updates import UNSET, given, locked_row, model_update
 from webhooks.events import EVENT_TYPES, PING
 from webhooks.models import ROTATION_OVERLAP, Delivery, Endpoint, Event
 from webhooks.signing import secret_generate
@@ -93,17 +93,7 @@ def events_emit(
 
 
 def _locked(model, instance):
-    """`instance` re-read under its row lock, within its sub-account; NotFound if a concurrent request
-    deleted it after the caller found it (what the caller would have got a moment later)."""
-    locked = (
-        model.objects.for_account(instance.sub_account_id)
-        .select_for_update(of=("self",))
-        .filter(pk=instance.pk)
-        .first()
-    )
-    if locked is None:
-        raise NotFound()
-    return locked
+    return locked_row(model.objects.for_account(instance.sub_account_id), instance.pk)
 
 
 def _validated(endpoint: Endpoint) -> Endpoint:

@@ -7,6 +7,7 @@ receiver's DNS can therefore not answer "public" to a check and "127.0.0.1" to t
 """
 
 import ipaddress
+import re
 import socket
 from urllib.parse import urlsplit
 
@@ -26,10 +27,32 @@ def private_targets_allowed() -> bool:
     return settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS
 
 
+# IPv6 ranges that carry an IPv4 address in their last 32 bits: IPv4-compatible (deprecated), SIIT, NAT64.
+IPV4_EMBEDDING_NETWORKS = [
+    ipaddress.IPv6Network("::/96"),
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),  # IPv4-translated (SIIT)
+    ipaddress.IPv6Network("64:ff9b::/96"),
+]
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one stands for (mapped, compatible, translated, NAT64, 6to4), if any. (Teredo,
+    2001::/32, is refused as a whole: `is_global` is False for it.)"""
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped  # ::ffff:127.0.0.1
+    if ip.sixtofour:
+        return ip.sixtofour  # 2002:7f00:1::
+    if any(ip in network for network in IPV4_EMBEDDING_NETWORKS) and int(ip) > 1:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)  # ::127.0.0.1, 64:ff9b::127.0.0.1
+    return None
+
+
 def is_public_address(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id such as fe80::1%eth0
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is loopback too
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None and not is_public_address(str(embedded)):
+            return False
     # is_global is False for loopback, RFC 1918, link-local (169.254/16, the cloud metadata range),
     # carrier-grade NAT, unique-local IPv6, documentation and reserved ranges.
     return ip.is_global and not ip.is_multicast
@@ -64,6 +87,11 @@ def validate_target_url(value: str) -> None:
         raise ValidationError("A URL with a #fragment cannot be delivered to.")
     if port == 0:
         raise ValidationError("Enter a valid port.")
+    literal = ipv4_as_resolved(host)
+    if literal is not None and str(literal) != host:
+        # `127.1`, `0x7f.1`, `2130706433`, `0177.0.0.1`, `0`: the resolver reads them as IPv4 addresses, the
+        # HTTP client does not always (httpx refuses leading zeros), and a reader of the URL seldom does.
+        raise ValidationError(f"Write the IPv4 address in its usual dotted form ({literal}).")
     if private_targets_allowed():
         return
     if host.lower() in LOCAL_NAMES or host.lower().endswith(".localhost"):
@@ -74,6 +102,21 @@ def validate_target_url(value: str) -> None:
         return
     if not is_public_address(str(literal)):
         raise ValidationError("Webhooks cannot be sent to private, loopback or link-local addresses.")
+
+
+NUMERIC_HOST = re.compile(r"[0-9a-fA-FxX.]+")
+
+
+def ipv4_as_resolved(host: str) -> ipaddress.IPv4Address | None:
+    """The IPv4 address the system resolver reads `host` as, or None for a name. The resolver (inet_aton)
+    also accepts shortened (`127.1`), hexadecimal (`0x7f.1`), octal (`0177.0.0.1`) and single-integer
+    (`2130706433`, `0`) spellings, which `ipaddress` does not recognise as addresses at all."""
+    if not NUMERIC_HOST.fullmatch(host):
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
 
 
 def resolve_public(host: str, port: int) -> list[str]:

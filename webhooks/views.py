@@ -12,7 +12,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from accounts.mixins import SubAccountMixin
+from accounts.mixins import SubAccountMixin, form_already_carried_out, remember_form_carried_out
 from contacts_site.errors import Conflict
 from webhooks import services
 from webhooks.forms import EndpointForm
@@ -96,7 +96,13 @@ class WebhookFormView(WebhooksMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         if form.instance._state.adding:
+            if form_already_carried_out(request):
+                messages.info(
+                    request, "That endpoint was already added; its secret was shown once (rotate it if needed)."
+                )
+                return redirect("webhooks:list")
             endpoint = services.endpoint_create(sub_account=self.sub_account, **form.changes())
+            remember_form_carried_out(request)
             return self.render_detail(endpoint, status=201, secret=endpoint.secret, just_created=True)
         services.endpoint_update(endpoint=self.get_object(), **form.changes())
         messages.success(request, "Saved your changes.")
@@ -112,7 +118,12 @@ class WebhookRotateView(WebhooksMixin, TemplateView):
         return context
 
     def post(self, request, pk):
+        if form_already_carried_out(request):
+            # A second rotation would replace the secret just shown before anyone could copy it.
+            messages.info(request, "The secret was already rotated; the new one was shown once.")
+            return redirect("webhooks:detail", pk=pk)
         endpoint = services.endpoint_rotate_secret(endpoint=self.get_object())
+        remember_form_carried_out(request)
         return self.render_detail(endpoint, secret=endpoint.secret, rotated=True)
 
 

@@ -2,6 +2,7 @@ from http import HTTPStatus
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -10,7 +11,7 @@ from accounts.services import api_key_create, api_key_revoke
 
 pytestmark = pytest.mark.django_db
 
-CONTACTS_URL = "/api/v1/contacts"
+CONTACTS_URL = reverse("contact-list")
 
 
 def _client(header: str | None) -> APIClient:

@@ -5,6 +5,7 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -13,7 +14,7 @@ from accounts.services import api_key_create, api_key_revoke
 
 pytestmark = pytest.mark.django_db
 
-CONTACTS_URL = "/api/v1/contacts"
+CONTACTS_URL = reverse("contact-list")
 
 
 def _client(raw_key: str) -> APIClient:
@@ -86,7 +87,7 @@ def test_no_log_line_ever_holds_a_key(sub_account, caplog, monkeypatch):
     client = _client(raw_key)
     with caplog.at_level(logging.DEBUG):
         client.get(CONTACTS_URL)
-        client.get(f"{CONTACTS_URL}/ct_missing")
+        client.get(reverse("contact-detail", args=["ct_missing"]))
         client.post(CONTACTS_URL, {"name": ""}, format="json")
         _client(raw_key[:-2] + "zz").get(CONTACTS_URL)
         monkeypatch.setattr("contacts.api.contact_to_dict", lambda contact: 1 / 0)

@@ -5,6 +5,7 @@ from http import HTTPStatus
 from types import SimpleNamespace
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.idempotency import request_fingerprint
@@ -13,7 +14,7 @@ from contacts.models import Contact
 
 pytestmark = pytest.mark.django_db
 
-CONTACTS_URL = "/api/v1/contacts"
+CONTACTS_URL = reverse("contact-list")
 ADA = {"name": "Ada Lovelace", "email": "ada@example.com"}
 
 

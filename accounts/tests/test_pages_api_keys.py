@@ -20,11 +20,11 @@ def test_an_agent_cannot_create_a_key(staff_client, sub_account):
 
 
 def test_an_agent_has_no_api_keys_link(staff_client):
-    assert reverse("api-keys") not in staff_client.get("/").content.decode()
+    assert reverse("api-keys") not in staff_client.get(reverse("contacts:list")).content.decode()
 
 
 def test_an_admin_has_an_api_keys_link(admin_client_of_account):
-    assert reverse("api-keys") in admin_client_of_account.get("/").content.decode()
+    assert reverse("api-keys") in admin_client_of_account.get(reverse("contacts:list")).content.decode()
 
 
 def test_the_list_shows_name_prefix_created_and_last_used(admin_client_of_account, sub_account):
@@ -91,3 +91,34 @@ def test_the_api_keys_page_costs_the_same_queries_whatever_the_number_of_keys(
     # session, user, memberships, keys
     with django_assert_num_queries(4):
         assert admin_client_of_account.get(reverse("api-keys")).status_code == HTTPStatus.OK
+
+
+def _form_token(client) -> str:
+    return client.get(reverse("api-keys")).context["form_token"]
+
+
+def test_sending_the_same_create_form_twice_creates_one_key(admin_client_of_account, sub_account):
+    form = {"name": "CRM sync", "form_token": _form_token(admin_client_of_account)}
+    admin_client_of_account.post(reverse("api-keys"), form)
+
+    again = admin_client_of_account.post(reverse("api-keys"), form)
+
+    assert again.status_code == HTTPStatus.FOUND
+    assert APIKey.objects.filter(sub_account=sub_account).count() == 1
+
+
+def test_the_page_showing_a_new_key_names_the_list_as_its_address(admin_client_of_account):
+    form = {"name": "CRM sync", "form_token": _form_token(admin_client_of_account)}
+
+    response = admin_client_of_account.post(reverse("api-keys"), form)
+
+    assert f'data-replace-url="{reverse("api-keys")}"' in response.content.decode()
+
+
+def test_two_forms_shown_separately_create_two_keys(admin_client_of_account, sub_account):
+    for name in ("First", "Second"):
+        admin_client_of_account.post(
+            reverse("api-keys"), {"name": name, "form_token": _form_token(admin_client_of_account)}
+        )
+
+    assert APIKey.objects.filter(sub_account=sub_account).count() == 2

@@ -42,7 +42,7 @@ def test_the_session_cookie_is_http_only(client, staff_user):
 def test_logging_out_takes_a_post_and_ends_the_session(staff_client):
     response = staff_client.post(reverse("logout"))
     assert response.status_code == HTTPStatus.FOUND
-    assert staff_client.get("/").status_code == HTTPStatus.FOUND
+    assert staff_client.get(reverse("contacts:list")).status_code == HTTPStatus.FOUND
 
 
 def test_login_without_a_csrf_token_is_refused(staff_user):

@@ -3,13 +3,14 @@
 from http import HTTPStatus
 
 import pytest
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.services import api_key_create
 
 pytestmark = pytest.mark.django_db
 
-CONTACTS_URL = "/api/v1/contacts"
+CONTACTS_URL = reverse("contact-list")
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def test_remaining_counts_down_with_each_request(api_client, clock):
 
 
 def test_error_answers_carry_the_headers_too(api_client, clock):
-    response = api_client.get(f"{CONTACTS_URL}/ct_missing")
+    response = api_client.get(reverse("contact-detail", args=["ct_missing"]))
 
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert response["X-RateLimit-Remaining"] == "99"

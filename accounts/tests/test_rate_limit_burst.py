@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -87,7 +88,7 @@ def server(tmp_path):
 def _get(port: int, key: str) -> int:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        connection.request("GET", "/api/v1/contacts?limit=1", headers={"Authorization": f"Bearer {key}"})
+        connection.request("GET", reverse("contact-list") + "?limit=1", headers={"Authorization": f"Bearer {key}"})
         return connection.getresponse().status
     finally:
         connection.close()

@@ -10,6 +10,7 @@ from contacts import services
 from contacts.models import Contact, ContactTag
 from contacts.representation import contact_to_dict
 from contacts.tests.factories import ContactFactory
+from contacts_site.errors import EmailTaken
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +207,12 @@ def test_creating_an_api_key_in_the_admin_shows_the_key_once_and_stores_its_hash
     change_page = superuser_client.get(f"/admin/accounts/apikey/{api_key.pk}/change/")
     assert raw_key.encode() not in change_page.content
     assert api_key.secret_hash.encode() not in change_page.content
+
+
+def test_a_duplicate_email_in_the_admin_is_refused_with_the_apis_message(superuser_client, sub_account):
+    ContactFactory(sub_account=sub_account, email="ada@example.com")
+
+    response = _add(superuser_client, sub_account, email="ADA@example.com")
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["adminform"].form.non_field_errors() == [EmailTaken.message]

@@ -13,13 +13,14 @@ from http import HTTPStatus
 
 import pytest
 from django.db import connection, connections
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from contacts.models import Contact, ContactTag
 from contacts.tests.factories import ContactFactory
 from contacts.validators import MAX_TAGS
 
-CONTACTS_URL = "/api/v1/contacts"
+CONTACTS_URL = reverse("contact-list")
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL: row locks and one connection per thread"
@@ -27,7 +28,7 @@ on_postgresql = pytest.mark.skipif(
 
 
 def detail_url(contact: Contact) -> str:
-    return f"{CONTACTS_URL}/{contact.pk}"
+    return reverse("contact-detail", args=[contact.pk])
 
 
 # ETag and If-Match (both engines) -------------------------------------------------------------------

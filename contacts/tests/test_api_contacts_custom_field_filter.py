@@ -1,12 +1,13 @@
 from http import HTTPStatus
 
 import pytest
+from django.urls import reverse
 
 from contacts.tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 
-CONTACTS_URL = "/api/v1/contacts"
+CONTACTS_URL = reverse("contact-list")
 
 
 def _ids(response) -> list[str]:
@@ -50,3 +51,32 @@ def test_a_custom_field_filter_does_not_reach_another_sub_account(api_client, ot
     ContactFactory(sub_account=other_sub_account, custom_fields={"company": "Acme"})
 
     assert api_client.get(CONTACTS_URL, {"custom_field.company": "Acme"}).json()["total"] == 0
+
+
+@pytest.mark.parametrize("spelling", ["NaN", "Infinity", "-Infinity", "1e999", "-1e400", "99999999999999999999999"])
+def test_a_non_finite_or_overflowing_number_in_a_custom_field_filter_matches_only_that_text(
+    api_client, sub_account, spelling
+):
+    as_text = ContactFactory(sub_account=sub_account, custom_fields={"seats": spelling})
+    ContactFactory(sub_account=sub_account, custom_fields={"seats": 12})
+
+    response = api_client.get(CONTACTS_URL, {"custom_field.seats": spelling})
+
+    assert response.status_code == HTTPStatus.OK
+    assert _ids(response) == [as_text.pk]
+
+
+def test_a_custom_field_filter_without_a_key_names_the_parameter_in_fields(api_client):
+    response = api_client.get(f"{CONTACTS_URL}?custom_field.=x")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["error"]["fields"] == {
+        "custom_field.": ["Name the custom field: custom_field.<key>=<value>."]
+    }
+
+
+def test_a_deep_object_custom_field_filter_without_a_key_names_the_parameter_in_fields(api_client):
+    response = api_client.get(f"{CONTACTS_URL}?custom_field[]=x")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert list(response.json()["error"]["fields"]) == ["custom_field[]"]

@@ -2,6 +2,7 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import Contact
@@ -10,7 +11,7 @@ from contacts_site import pagination
 
 pytestmark = pytest.mark.django_db
 
-CONTACTS_URL = "/api/v1/contacts"
+CONTACTS_URL = reverse("contact-list")
 
 
 def _ids(response) -> list[str]:

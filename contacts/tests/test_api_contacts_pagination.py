@@ -6,6 +6,7 @@ from http import HTTPStatus
 import pytest
 from django.core import signing
 from django.test import override_settings
+from django.urls import reverse
 
 from accounts.models import SubAccount
 from contacts.models import Contact
@@ -15,7 +16,7 @@ from conversations.tests.factories import ConversationFactory
 
 pytestmark = pytest.mark.django_db
 
-CONTACTS_URL = "/api/v1/contacts"
+CONTACTS_URL = reverse("contact-list")
 
 
 def _walk_with_cursor(api_client, params) -> list[str]:
@@ -193,8 +194,8 @@ def test_the_unfiltered_total_is_exact_however_large(api_client, sub_account, mo
 def test_the_sub_accounts_contact_counter_follows_creates_and_deletes(api_client, sub_account):
     ids = [api_client.post(CONTACTS_URL, {"name": f"C{n}"}, format="json").json()["id"] for n in range(3)]
     api_client.post(CONTACTS_URL, {"name": "refused", "phone": "bad"}, format="json")
-    api_client.delete(f"{CONTACTS_URL}/{ids[0]}")
-    api_client.delete(f"{CONTACTS_URL}/{ids[0]}")
+    api_client.delete(reverse("contact-detail", args=[ids[0]]))
+    api_client.delete(reverse("contact-detail", args=[ids[0]]))
 
     sub_account.refresh_from_db()
     assert sub_account.contact_count == Contact.objects.filter(sub_account=sub_account).count() == 2

@@ -2,12 +2,13 @@ from http import HTTPStatus
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from contacts.tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 
-SEARCH_URL = "/api/v1/contacts/search"
+SEARCH_URL = reverse("contact-search")
 
 
 def _ids(response) -> list[str]:
@@ -105,7 +106,7 @@ def test_a_one_or_two_character_term_matches_the_start_of_a_name_or_email(api_cl
 
 def test_a_renamed_contact_is_found_by_its_new_name_only(api_client, sub_account):
     contact = ContactFactory(sub_account=sub_account, name="Ada Byron")
-    api_client.patch(f"/api/v1/contacts/{contact.pk}", {"name": "Ada Lovelace"}, format="json")
+    api_client.patch(reverse("contact-detail", args=[contact.pk]), {"name": "Ada Lovelace"}, format="json")
 
     assert _ids(api_client.get(SEARCH_URL, {"q": "lovelace"})) == [contact.pk]
     assert api_client.get(SEARCH_URL, {"q": "byron"}).json() == {"data": []}
@@ -113,7 +114,7 @@ def test_a_renamed_contact_is_found_by_its_new_name_only(api_client, sub_account
 
 def test_a_contact_whose_email_changed_is_found_by_the_new_email_only(api_client, sub_account):
     contact = ContactFactory(sub_account=sub_account, name="Ada", email="ada@old.example")
-    api_client.patch(f"/api/v1/contacts/{contact.pk}", {"email": "ada@new.example"}, format="json")
+    api_client.patch(reverse("contact-detail", args=[contact.pk]), {"email": "ada@new.example"}, format="json")
 
     assert _ids(api_client.get(SEARCH_URL, {"q": "new.exa"})) == [contact.pk]
     assert api_client.get(SEARCH_URL, {"q": "old.exa"}).json() == {"data": []}
@@ -121,7 +122,7 @@ def test_a_contact_whose_email_changed_is_found_by_the_new_email_only(api_client
 
 def test_a_deleted_contact_is_no_longer_found(api_client, sub_account):
     contact = ContactFactory(sub_account=sub_account, name="Ada Lovelace")
-    api_client.delete(f"/api/v1/contacts/{contact.pk}")
+    api_client.delete(reverse("contact-detail", args=[contact.pk]))
 
     assert api_client.get(SEARCH_URL, {"q": "lovelace"}).json() == {"data": []}
 
@@ -137,8 +138,8 @@ def test_search_ignores_the_case_of_accented_letters(api_client, sub_account):
 def test_sqlite_search_index_holds_one_entry_per_contact_after_writes(api_client, sub_account):
     kept = ContactFactory(sub_account=sub_account, name="Ada")
     gone = ContactFactory(sub_account=sub_account, name="Bob")
-    api_client.patch(f"/api/v1/contacts/{kept.pk}", {"name": "Ada Lovelace"}, format="json")
-    api_client.delete(f"/api/v1/contacts/{gone.pk}")
+    api_client.patch(reverse("contact-detail", args=[kept.pk]), {"name": "Ada Lovelace"}, format="json")
+    api_client.delete(reverse("contact-detail", args=[gone.pk]))
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT contact_id, name FROM contacts_contact_search")

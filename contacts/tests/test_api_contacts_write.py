@@ -1,13 +1,14 @@
 from http import HTTPStatus
 
 import pytest
+from django.urls import reverse
 
 from contacts.models import Contact, ContactTag
 from contacts.tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 
-CONTACTS_URL = "/api/v1/contacts"
+CONTACTS_URL = reverse("contact-list")
 
 CONTACT_KEYS = {
     "id",
@@ -24,7 +25,7 @@ CONTACT_KEYS = {
 
 
 def detail_url(contact_id: str) -> str:
-    return f"{CONTACTS_URL}/{contact_id}"
+    return reverse("contact-detail", args=[contact_id])
 
 
 def test_creating_a_contact_answers_201_with_every_field_and_a_location(api_client):
@@ -44,7 +45,7 @@ def test_creating_a_contact_answers_201_with_every_field_and_a_location(api_clie
     body = response.json()
     assert set(body) == CONTACT_KEYS
     assert body["id"].startswith("ct_")
-    assert response["Location"].endswith(f"/api/v1/contacts/{body['id']}")
+    assert response["Location"].endswith(reverse("contact-detail", args=[body["id"]]))
     assert body["tags"] == ["frequent", "vip"]
     assert body["custom_fields"] == {"company": "Acme"}
     assert body["last_conversation"] is None

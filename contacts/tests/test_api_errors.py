@@ -1,12 +1,13 @@
 from http import HTTPStatus
 
 import pytest
+from django.urls import reverse
 
 from contacts.tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 
-CONTACTS_URL = "/api/v1/contacts"
+CONTACTS_URL = reverse("contact-list")
 
 
 def _error(response) -> dict:

@@ -6,6 +6,7 @@ from http import HTTPStatus
 import pytest
 from django.db import connections
 from django.test import Client
+from django.urls import reverse
 
 from accounts.models import Membership
 from contacts.models import TaggedContact
@@ -13,7 +14,7 @@ from contacts.tests.factories import ContactFactory
 from contacts.validators import MAX_TAGS, TAG_LENGTH_MESSAGE
 from contacts_site.validation import CONTROL_CHARACTERS_MESSAGE, INVALID_UNICODE_MESSAGE
 
-CONTACTS_URL = "/api/v1/contacts"
+CONTACTS_URL = reverse("contact-list")
 
 
 @pytest.mark.django_db
@@ -28,7 +29,7 @@ def test_an_unpaired_surrogate_in_custom_fields_is_a_400_not_a_500(api_client):
 
 @pytest.mark.django_db
 def test_a_nul_in_search_gives_one_message(api_client):
-    response = api_client.get(f"{CONTACTS_URL}/search", {"q": "a\x00b"})
+    response = api_client.get(reverse("contact-search"), {"q": "a\x00b"})
 
     assert response.json()["error"]["fields"] == {"q": [CONTROL_CHARACTERS_MESSAGE]}
 
@@ -36,9 +37,9 @@ def test_a_nul_in_search_gives_one_message(api_client):
 @pytest.mark.django_db
 def test_an_empty_patch_keeps_the_etag_and_updated_at(api_client, sub_account):
     contact = ContactFactory(sub_account=sub_account)
-    before = api_client.get(f"{CONTACTS_URL}/{contact.pk}")
+    before = api_client.get(reverse("contact-detail", args=[contact.pk]))
 
-    response = api_client.patch(f"{CONTACTS_URL}/{contact.pk}", {}, format="json")
+    response = api_client.patch(reverse("contact-detail", args=[contact.pk]), {}, format="json")
 
     assert response["ETag"] == before["ETag"]
     assert response.json()["updated_at"] == before.json()["updated_at"]
@@ -56,7 +57,7 @@ def test_every_bad_tag_is_reported_in_one_shape(api_client, bad_tag):
 def test_a_name_stored_decomposed_is_found_by_its_composed_spelling(api_client):
     api_client.post(CONTACTS_URL, {"name": "e\u0301cole Dupont"}, format="json")
 
-    found = api_client.get(f"{CONTACTS_URL}/search", {"q": "école"}).json()["data"]
+    found = api_client.get(reverse("contact-search"), {"q": "école"}).json()["data"]
 
     assert [contact["name"] for contact in found] == ["école Dupont"]
 
@@ -81,7 +82,7 @@ def test_concurrent_staff_bulk_tags_never_take_a_contact_past_the_tag_limit(sub_
         barrier.wait()
         try:
             response = client.post(
-                "/contacts/bulk/",
+                reverse("contacts:bulk"),
                 {"action": "add_tag", "scope": "selected", "ids": [contact.pk], "bulk_tag": f"new{n}"},
             )
             statuses.append(response.status_code)

@@ -3,13 +3,14 @@
 from http import HTTPStatus
 
 import pytest
+from django.urls import reverse
 
 from contacts.models import Contact
 from contacts.tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 
-CONTACTS_URL = "/api/v1/contacts"
+CONTACTS_URL = reverse("contact-list")
 
 
 @pytest.fixture
@@ -43,8 +44,8 @@ def test_another_sub_accounts_contact_answers_like_a_missing_one(api_client, for
     call = getattr(api_client, method)
     kwargs = {"format": "json"} if payload is not None else {}
 
-    response = call(f"{CONTACTS_URL}/{foreign_contact.pk}{suffix}", payload, **kwargs)
-    missing = call(f"{CONTACTS_URL}/ct_01DOESNOTEXIST0000000000{suffix}", payload, **kwargs)
+    response = call(reverse("contact-detail", args=[foreign_contact.pk]) + suffix, payload, **kwargs)
+    missing = call(reverse("contact-detail", args=["ct_01DOESNOTEXIST0000000000"]) + suffix, payload, **kwargs)
 
     _assert_not_found_like_a_missing_contact(response, missing)
     foreign_contact.refresh_from_db()
@@ -73,6 +74,6 @@ def test_another_sub_accounts_tag_names_never_appear(api_client, sub_account, fo
 
 
 def test_deleting_through_another_sub_account_leaves_the_contact_in_place(api_client, foreign_contact):
-    api_client.delete(f"{CONTACTS_URL}/{foreign_contact.pk}")
+    api_client.delete(reverse("contact-detail", args=[foreign_contact.pk]))
 
     assert Contact.objects.unscoped().filter(pk=foreign_contact.pk).exists()

@@ -51,6 +51,14 @@ def test_times_are_shown_in_the_viewers_timezone(staff_client, sub_account):
     assert "Jan 16, 2026, 08:30 JST" in html
 
 
+def test_times_follow_the_timezone_cookie_as_the_pages_script_writes_it_percent_encoded(staff_client, sub_account):
+    contact = ContactFactory(sub_account=sub_account)
+    Contact.objects.unscoped().filter(pk=contact.pk).update(created_at="2026-01-15T23:30:00Z")
+    staff_client.cookies["tz"] = "Asia%2FTokyo"
+    html = staff_client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
+    assert "Jan 16, 2026, 08:30 JST" in html
+
+
 def test_an_unknown_timezone_cookie_falls_back_to_utc(staff_client, sub_account):
     contact = ContactFactory(sub_account=sub_account)
     Contact.objects.unscoped().filter(pk=contact.pk).update(created_at="2026-01-15T23:30:00Z")
@@ -113,7 +121,7 @@ def test_the_phone_is_read_in_the_chosen_country(staff_client, sub_account):
 def test_an_invalid_phone_is_refused_next_to_its_field_with_the_apis_wording(staff_client, sub_account, api_client):
     response = staff_client.post(reverse("contacts:create"), form_data(phone="12", email="ada@example.com"))
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    api_message = api_client.post("/api/v1/contacts", {"name": "x", "phone": "12"}, format="json").json()
+    api_message = api_client.post(reverse("contact-list"), {"name": "x", "phone": "12"}, format="json").json()
     html = response.content.decode()
     assert api_message["error"]["fields"]["phone"][0] in html
     assert 'id="id_phone_error"' in html

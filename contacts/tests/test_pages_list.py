@@ -21,7 +21,7 @@ def names_on(response) -> list[str]:
 def test_the_home_page_is_the_contact_list_of_the_current_sub_account(staff_client, sub_account, other_sub_account):
     ContactFactory(sub_account=sub_account, name="Ada Lovelace")
     ContactFactory(sub_account=other_sub_account, name="Grace Hopper")
-    response = staff_client.get("/")
+    response = staff_client.get(reverse("contacts:list"))
     assert response.status_code == HTTPStatus.OK
     assert names_on(response) == ["Ada Lovelace"]
     assert "Grace Hopper" not in response.content.decode()
@@ -29,7 +29,7 @@ def test_the_home_page_is_the_contact_list_of_the_current_sub_account(staff_clie
 
 def test_the_count_is_a_status_present_from_page_load(staff_client, sub_account):
     ContactFactory.create_batch(3, sub_account=sub_account)
-    html = staff_client.get("/").content.decode()
+    html = staff_client.get(reverse("contacts:list")).content.decode()
     assert 'id="result-count" class="result-count" role="status">3 contacts' in html
 
 
@@ -45,19 +45,19 @@ def test_a_name_that_looks_like_html_is_shown_as_text(staff_client, sub_account)
 def test_search_finds_a_contact_by_name_email_or_phone_in_any_format(staff_client, sub_account, query):
     ContactFactory(sub_account=sub_account, name="Ada Lovelace", email="ada@example.com", phone="+14155552671")
     ContactFactory(sub_account=sub_account, name="Charles Babbage", email="charles@example.com")
-    response = staff_client.get("/", {"q": query})
+    response = staff_client.get(reverse("contacts:list"), {"q": query})
     assert names_on(response) == ["Ada Lovelace"]
 
 
 def test_search_never_reaches_another_sub_account(staff_client, sub_account, other_sub_account):
     ContactFactory(sub_account=other_sub_account, name="Ada Elsewhere")
-    response = staff_client.get("/", {"q": "Ada"})
+    response = staff_client.get(reverse("contacts:list"), {"q": "Ada"})
     assert names_on(response) == []
 
 
 def test_an_htmx_search_answers_only_the_results_and_the_count(staff_client, sub_account):
     ContactFactory(sub_account=sub_account, name="Ada Lovelace")
-    response = staff_client.get("/", {"q": "ada"}, **HTMX)
+    response = staff_client.get(reverse("contacts:list"), {"q": "ada"}, **HTMX)
     html = response.content.decode()
     assert "<html" not in html
     assert "Ada Lovelace" in html
@@ -66,14 +66,14 @@ def test_an_htmx_search_answers_only_the_results_and_the_count(staff_client, sub
 
 
 def test_a_history_restore_request_gets_the_whole_page(staff_client, sub_account):
-    response = staff_client.get("/", **HTMX, HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    response = staff_client.get(reverse("contacts:list"), **HTMX, HTTP_HX_HISTORY_RESTORE_REQUEST="true")
     assert "<html" in response.content.decode()
 
 
 def test_filtering_by_tags_keeps_contacts_carrying_every_tag_and_shows_chips(staff_client, sub_account):
     ContactFactory(sub_account=sub_account, name="Both", tags=["vip", "beta"])
     ContactFactory(sub_account=sub_account, name="Only vip", tags=["vip"])
-    response = staff_client.get("/?tag=vip&tag=beta")
+    response = staff_client.get(reverse("contacts:list") + "?tag=vip&tag=beta")
     assert names_on(response) == ["Both"]
     html = response.content.decode()
     assert 'aria-label="Remove tag filter vip"' in html
@@ -83,7 +83,7 @@ def test_filtering_by_tags_keeps_contacts_carrying_every_tag_and_shows_chips(sta
 def test_the_tag_picker_offers_this_sub_accounts_tags_only(staff_client, sub_account, other_sub_account):
     ContactFactory(sub_account=sub_account, tags=["vip"])
     ContactFactory(sub_account=other_sub_account, tags=["globex-only"])
-    response = staff_client.get("/")
+    response = staff_client.get(reverse("contacts:list"))
     assert response.context["available_tags"] == ["vip"]
     assert "globex-only" not in response.content.decode()
 
@@ -91,32 +91,32 @@ def test_the_tag_picker_offers_this_sub_accounts_tags_only(staff_client, sub_acc
 def test_sorting_by_name_marks_that_header_with_aria_sort(staff_client, sub_account):
     for name in ["Carol", "Alice", "Bob"]:
         ContactFactory(sub_account=sub_account, name=name)
-    response = staff_client.get("/?sort=name")
+    response = staff_client.get(reverse("contacts:list") + "?sort=name")
     assert names_on(response) == ["Alice", "Bob", "Carol"]
     html = response.content.decode()
     assert html.count("aria-sort=") == 1
     assert '<th scope="col" aria-sort="ascending">' in html
-    descending = staff_client.get("/?sort=name&direction=desc")
+    descending = staff_client.get(reverse("contacts:list") + "?sort=name&direction=desc")
     assert names_on(descending) == ["Carol", "Bob", "Alice"]
 
 
 def test_sorting_by_last_activity_puts_contacts_never_contacted_last(staff_client, sub_account):
     ContactFactory(sub_account=sub_account, name="Never")
     ConversationFactory(contact=ContactFactory(sub_account=sub_account, name="Talked"))
-    assert names_on(staff_client.get("/?sort=last_conversation")) == ["Talked", "Never"]
+    assert names_on(staff_client.get(reverse("contacts:list") + "?sort=last_conversation")) == ["Talked", "Never"]
 
 
 def test_the_header_buttons_lead_back_to_page_one(staff_client, sub_account):
     ContactFactory.create_batch(30, sub_account=sub_account)
-    response = staff_client.get("/?page=2")
+    response = staff_client.get(reverse("contacts:list") + "?page=2")
     name_column = next(column for column in response.context["columns"] if column.get("sort") == "name")
     assert "page=" not in name_column["url"]
 
 
 def test_pages_hold_25_contacts_with_page_links_and_the_total(staff_client, sub_account):
     ContactFactory.create_batch(30, sub_account=sub_account)
-    first = staff_client.get("/")
-    second = staff_client.get("/?page=2")
+    first = staff_client.get(reverse("contacts:list"))
+    second = staff_client.get(reverse("contacts:list") + "?page=2")
     assert len(first.context["contacts"]) == 25
     assert len(second.context["contacts"]) == 5
     assert not {c.pk for c in first.context["contacts"]} & {c.pk for c in second.context["contacts"]}
@@ -128,8 +128,8 @@ def test_pages_hold_25_contacts_with_page_links_and_the_total(staff_client, sub_
 
 def test_the_chosen_page_size_is_remembered(staff_client, sub_account):
     ContactFactory.create_batch(60, sub_account=sub_account)
-    assert len(staff_client.get("/?per_page=50").context["contacts"]) == 50
-    assert len(staff_client.get("/").context["contacts"]) == 50
+    assert len(staff_client.get(reverse("contacts:list") + "?per_page=50").context["contacts"]) == 50
+    assert len(staff_client.get(reverse("contacts:list")).context["contacts"]) == 50
 
 
 @pytest.mark.parametrize(
@@ -141,14 +141,14 @@ def test_bad_list_parameters_fall_back_to_defaults_instead_of_failing(staff_clie
 
 
 def test_an_empty_sub_account_says_no_contacts_yet_and_offers_to_create(staff_client):
-    html = staff_client.get("/").content.decode()
+    html = staff_client.get(reverse("contacts:list")).content.decode()
     assert "No contacts yet" in html
     assert reverse("contacts:create") in html
 
 
 def test_a_search_without_results_says_no_matches_and_offers_to_clear(staff_client, sub_account):
     ContactFactory(sub_account=sub_account)
-    html = staff_client.get("/?q=zzzz").content.decode()
+    html = staff_client.get(reverse("contacts:list") + "?q=zzzz").content.decode()
     assert "No matches" in html
     assert "Clear filters" in html
     assert "No contacts yet" not in html
@@ -156,7 +156,7 @@ def test_a_search_without_results_says_no_matches_and_offers_to_clear(staff_clie
 
 def test_rows_carry_named_checkboxes(staff_client, sub_account):
     contact = ContactFactory(sub_account=sub_account, name="Ada Lovelace")
-    html = staff_client.get("/").content.decode()
+    html = staff_client.get(reverse("contacts:list")).content.decode()
     assert f'value="{contact.pk}" id="select-{contact.pk}" aria-label="Select Ada Lovelace"' in html
 
 
@@ -168,7 +168,7 @@ def test_the_list_costs_the_same_queries_whatever_the_data_size(
         ContactFactory(sub_account=sub_account, tags=["vip", f"t{number % 5}"], custom_fields={"n": number})
     # session, user, memberships, the tag's id, count, page of contacts with their tags, the tag picker
     with django_assert_num_queries(7):
-        response = staff_client.get("/?tag=vip&sort=name")
+        response = staff_client.get(reverse("contacts:list") + "?tag=vip&sort=name")
     assert response.status_code == HTTPStatus.OK
     assert Contact.objects.unscoped().count() == size
 
@@ -177,7 +177,7 @@ def test_the_unfiltered_list_takes_its_total_from_the_counter_without_counting_r
     ContactFactory.create_batch(3, sub_account=sub_account)
 
     with CaptureQueriesContext(connection) as captured:
-        html = staff_client.get("/").content.decode()
+        html = staff_client.get(reverse("contacts:list")).content.decode()
 
     assert "3 contacts" in html
     assert not [query["sql"] for query in captured.captured_queries if "COUNT(" in query["sql"].upper()]
@@ -188,6 +188,6 @@ def test_a_list_filtered_by_tags_counts_the_contacts_carrying_every_tag(staff_cl
     ContactFactory(sub_account=sub_account, name="Also both", tags=["vip", "beta", "new"])
     ContactFactory(sub_account=sub_account, name="Only vip", tags=["vip"])
 
-    html = staff_client.get("/?tag=vip&tag=beta").content.decode()
+    html = staff_client.get(reverse("contacts:list") + "?tag=vip&tag=beta").content.decode()
 
     assert "2 contacts match" in html

@@ -3,6 +3,8 @@ from http import HTTPStatus
 import pytest
 import yaml
 
+from contacts.tests.factories import ContactFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -65,3 +67,54 @@ def test_the_schema_is_valid_openapi_without_generator_warnings():
     )
 
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def _list_parameter(schema, name: str) -> dict:
+    return next(p for p in schema["paths"]["/api/v1/contacts"]["get"]["parameters"] if p["name"] == name)
+
+
+def test_the_schema_documents_the_custom_field_filter_as_a_deep_object(schema):
+    custom_field = _list_parameter(schema, "custom_field")
+
+    assert custom_field["in"] == "query"
+    assert custom_field["style"] == "deepObject"
+    assert custom_field["schema"]["type"] == "object"
+    assert custom_field["schema"]["propertyNames"]["minLength"] == 1
+
+
+def test_the_custom_field_filter_answers_in_the_style_the_schema_documents(api_client, sub_account):
+    pro = ContactFactory(sub_account=sub_account, custom_fields={"plan": "pro"})
+    ContactFactory(sub_account=sub_account, custom_fields={"plan": "free"})
+
+    response = api_client.get("/api/v1/contacts", {"custom_field[plan]": "pro"})
+
+    assert [contact["id"] for contact in response.json()["data"]] == [pro.pk]
+
+
+def test_every_operation_declares_406_500_and_503_with_retry_after(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert {"406", "500", "503"} <= set(responses), f"{method} {path}"
+            assert "Retry-After" in responses["503"]["headers"], f"{method} {path}"
+
+
+def test_operation_ids_read_as_what_the_operation_does(schema):
+    operation_ids = {
+        operation["operationId"] for operations in schema["paths"].values() for operation in operations.values()
+    }
+
+    assert {
+        "contacts_search",
+        "conversations_messages_list",
+        "conversations_messages_create",
+        "webhooks_deliveries_list",
+        "deliveries_redeliver",
+        "webhooks_rotate_secret",
+    } <= operation_ids
+    assert "contacts_search_retrieve" not in operation_ids
+    assert "conversations_messages_retrieve" not in operation_ids
+
+
+def test_the_schema_states_the_cursor_alphabet(schema):
+    assert _list_parameter(schema, "cursor")["schema"]["pattern"] == "^[A-Za-z0-9_-]+$"

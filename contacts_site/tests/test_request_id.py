@@ -5,10 +5,13 @@ import re
 from http import HTTPStatus
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-CONTACTS_URL = "/api/v1/contacts"
+CONTACTS_URL = reverse("contact-list")
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
 
 
@@ -40,7 +43,7 @@ def test_an_unsafe_request_id_is_replaced_by_a_generated_one(api_client, sent):
 
 
 def test_an_error_body_carries_the_request_id_of_its_answer(api_client):
-    response = api_client.get(f"{CONTACTS_URL}/ct_missing", HTTP_X_REQUEST_ID="trace-404")
+    response = api_client.get(reverse("contact-detail", args=["ct_missing"]), HTTP_X_REQUEST_ID="trace-404")
 
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert response.json()["error"]["request_id"] == "trace-404" == response["X-Request-Id"]
@@ -75,7 +78,7 @@ def test_a_page_outside_the_api_carries_a_request_id_too(client):
 
 def test_the_request_log_line_names_the_request_id_method_path_and_status(api_client, caplog):
     with caplog.at_level(logging.INFO, logger="contacts_site.request"):
-        api_client.get(f"{CONTACTS_URL}/ct_missing", HTTP_X_REQUEST_ID="trace-in-logs")
+        api_client.get(reverse("contact-detail", args=["ct_missing"]), HTTP_X_REQUEST_ID="trace-in-logs")
 
     [record] = [r for r in caplog.records if r.name == "contacts_site.request"]
     assert record.request_id == "trace-in-logs"
@@ -83,13 +86,26 @@ def test_the_request_log_line_names_the_request_id_method_path_and_status(api_cl
 
 
 def test_every_log_line_written_during_a_request_carries_its_id(api_client, caplog):
-    with caplog.at_level(logging.INFO):
-        api_client.get(f"{CONTACTS_URL}/ct_missing", HTTP_X_REQUEST_ID="trace-everywhere")
+    # While queries are captured Django logs each SQL statement (at DEBUG): lines from deep inside the request.
+    with (
+        caplog.at_level(logging.INFO),
+        caplog.at_level(logging.DEBUG, logger="django.db.backends"),
+        CaptureQueriesContext(connection),
+    ):
+        api_client.get(reverse("contact-detail", args=["ct_missing"]), HTTP_X_REQUEST_ID="trace-everywhere")
 
-    request_records = [r for r in caplog.records if r.name in {"contacts_site.request", "django.request"}]
-    assert len(request_records) >= 2  # our line and Django's "Not Found" warning
-    for record in request_records:
-        assert record.request_id == "trace-everywhere"
+    request_records = [r for r in caplog.records if r.name in {"contacts_site.request", "django.db.backends"}]
+    assert any(record.name == "django.db.backends" for record in request_records)
+    assert {record.request_id for record in request_records} == {"trace-everywhere"}
+
+
+def test_a_client_error_is_logged_once(api_client, caplog):
+    with caplog.at_level(logging.INFO):
+        api_client.get(reverse("contact-detail", args=["ct_missing"]), HTTP_X_REQUEST_ID="logged-once")
+
+    assert [record.getMessage().split()[:3] for record in caplog.records] == [
+        ["GET", "/api/v1/contacts/ct_missing", "404"]
+    ]
 
 
 def test_the_log_format_prints_the_request_id(settings):

@@ -4,13 +4,14 @@ import json
 from http import HTTPStatus
 
 import pytest
+from django.urls import reverse
 
 from contacts.models import Contact
 from contacts_site.parsers import MAX_JSON_DEPTH
 
 pytestmark = pytest.mark.django_db
 
-CONTACTS_URL = "/api/v1/contacts"
+CONTACTS_URL = reverse("contact-list")
 
 
 def test_a_body_over_the_limit_answers_413_in_the_error_shape(api_client, settings):
@@ -85,3 +86,23 @@ def test_gunicorn_leaves_the_url_limit_to_the_application():
     config = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
 
     assert config["limit_request_line"] == 0
+
+
+def test_more_query_parameters_than_django_reads_answer_400_in_the_error_shape(api_client, settings):
+    query = "&".join(f"p{index}=1" for index in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+
+    response = api_client.get(f"{CONTACTS_URL}?{query}")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["error"]["code"] == "validation_error"
+    assert "Too many parameters" in response.json()["error"]["message"]
+
+
+def test_a_chunked_body_on_a_server_that_does_not_de_chunk_is_refused_with_411(api_client):
+    response = api_client.generic(
+        "POST", CONTACTS_URL, b"", content_type="application/json", HTTP_TRANSFER_ENCODING="chunked"
+    )
+
+    assert response.status_code == HTTPStatus.LENGTH_REQUIRED
+    assert response.json()["error"]["code"] == "length_required"
+    assert not Contact.objects.unscoped().exists()

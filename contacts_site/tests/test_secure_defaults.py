@@ -8,6 +8,7 @@ from http import HTTPStatus
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,7 +109,7 @@ def test_hsts_is_sent_over_https(client, settings):
 def test_plain_http_is_redirected_to_https_when_the_redirect_is_on(client, settings):
     settings.SECURE_SSL_REDIRECT = True
 
-    response = client.get("/api/v1/contacts")
+    response = client.get(reverse("contact-list"))
 
     assert response.status_code == HTTPStatus.MOVED_PERMANENTLY
     assert response["Location"].startswith("https://")

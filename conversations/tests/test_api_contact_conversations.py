@@ -3,6 +3,7 @@
 from http import HTTPStatus
 
 import pytest
+from django.urls import reverse
 
 from contacts.tests.factories import ContactFactory
 from conversations.models import Conversation, Message
@@ -12,16 +13,11 @@ pytestmark = pytest.mark.django_db
 
 
 def url(contact) -> str:
-    return f"/api/v1/contacts/{contact.pk}/conversations"
+    return reverse("contact-conversation-list", args=[contact.pk])
 
 
 def ids(response) -> list[str]:
     return [item["id"] for item in response.json()["data"]]
-
-
-@pytest.fixture
-def contact(sub_account):
-    return ContactFactory(sub_account=sub_account)
 
 
 def test_a_contacts_conversations_are_listed_most_recent_activity_first(api_client, contact):
@@ -68,7 +64,7 @@ def test_another_sub_accounts_contact_is_not_found(api_client, other_sub_account
 
 @pytest.mark.parametrize("contact_id", ["ct_nope", "%00"])
 def test_an_unknown_contact_is_not_found(api_client, contact_id):
-    response = api_client.get(f"/api/v1/contacts/{contact_id}/conversations")
+    response = api_client.get(reverse("contact-conversation-list", args=[contact_id]))
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert response.json()["error"]["code"] == "not_found"
 
@@ -103,7 +99,7 @@ def three_contacts(sub_account):
 
 def test_contacts_sorted_by_last_conversation_are_the_most_recently_active_first(api_client, three_contacts):
     silent, earlier, latest = three_contacts
-    response = api_client.get("/api/v1/contacts", {"sort": "last_conversation"})
+    response = api_client.get(reverse("contact-list"), {"sort": "last_conversation"})
     assert response.status_code == HTTPStatus.OK
     assert ids(response) == [latest.pk, earlier.pk, silent.pk]
 
@@ -112,13 +108,13 @@ def test_contacts_sorted_by_last_conversation_ascending_still_end_with_those_nev
     api_client, three_contacts
 ):
     silent, earlier, latest = three_contacts
-    response = api_client.get("/api/v1/contacts", {"sort": "last_conversation", "direction": "asc"})
+    response = api_client.get(reverse("contact-list"), {"sort": "last_conversation", "direction": "asc"})
     assert ids(response) == [earlier.pk, latest.pk, silent.pk]
 
 
 def test_the_contacts_list_shows_the_derived_fields(api_client, three_contacts):
     silent, _earlier, latest = three_contacts
-    shown = {item["id"]: item for item in api_client.get("/api/v1/contacts").json()["data"]}
+    shown = {item["id"]: item for item in api_client.get(reverse("contact-list")).json()["data"]}
     assert shown[latest.pk]["conversation_count"] == 1
     assert shown[silent.pk]["last_conversation"] is None
 
@@ -130,8 +126,8 @@ def test_deleting_a_contact_deletes_its_conversations_and_messages(api_client, s
     ConversationFactory(contact=contact, messages=3)
     ConversationFactory(contact=contact, messages=1)
     kept = ConversationFactory(contact=ContactFactory(sub_account=sub_account), messages=2)
-    response = api_client.delete(f"/api/v1/contacts/{contact.pk}")
+    response = api_client.delete(reverse("contact-detail", args=[contact.pk]))
     assert response.status_code == HTTPStatus.NO_CONTENT
     assert list(Conversation.objects.unscoped().all()) == [kept]
     assert Message.objects.unscoped().count() == 2
-    assert api_client.get("/api/v1/conversations", {"contact_id": contact.pk}).json()["total"] == 0
+    assert api_client.get(reverse("conversation-list"), {"contact_id": contact.pk}).json()["total"] == 0

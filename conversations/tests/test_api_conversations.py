@@ -3,6 +3,7 @@
 from http import HTTPStatus
 
 import pytest
+from django.urls import reverse
 
 from accounts.tests.factories import MembershipFactory, UserFactory
 from contacts.tests.factories import ContactFactory
@@ -11,21 +12,18 @@ from conversations.tests.factories import ConversationFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
 
-URL = "/api/v1/conversations"
+URL = reverse("conversation-list")
 
 
 def detail_url(conversation) -> str:
-    return f"{URL}/{conversation.pk if isinstance(conversation, Conversation) else conversation}"
+    return reverse(
+        "conversation-detail", args=[conversation.pk if isinstance(conversation, Conversation) else conversation]
+    )
 
 
 @pytest.fixture
 def contact(sub_account):
     return ContactFactory(sub_account=sub_account, name="Ada Lovelace")
-
-
-@pytest.fixture
-def other_conversation(other_sub_account):
-    return ConversationFactory(contact=ContactFactory(sub_account=other_sub_account), messages=1)
 
 
 def ids(response) -> list[str]:
@@ -216,7 +214,7 @@ def test_creating_a_conversation_answers_201_and_its_location(api_client, contac
     assert response.status_code == HTTPStatus.CREATED
     body = response.json()
     assert body["id"].startswith("cv_")
-    assert response["Location"].endswith(f"/api/v1/conversations/{body['id']}")
+    assert response["Location"].endswith(reverse("conversation-detail", args=[body["id"]]))
     assert api_client.get(response["Location"]).json() == body
 
 
@@ -250,13 +248,13 @@ def test_a_conversation_is_created_with_its_first_message(api_client, contact):
     }
     body = api_client.post(URL, payload, format="json").json()
     assert body["message_count"] == 1
-    messages = api_client.get(f"{URL}/{body['id']}/messages").json()["data"]
+    messages = api_client.get(reverse("conversation-messages", args=[body["id"]])).json()["data"]
     assert [(m["body"], m["created_at"]) for m in messages] == [("Is my order shipped?", body["last_message_at"])]
 
 
 def test_creating_a_conversation_moves_the_contacts_fields(api_client, contact):
     body = api_client.post(URL, {"contact_id": contact.pk, "channel": "email"}, format="json").json()
-    shown = api_client.get(f"/api/v1/contacts/{contact.pk}").json()
+    shown = api_client.get(reverse("contact-detail", args=[contact.pk])).json()
     assert (shown["conversation_count"], shown["last_conversation"]) == (1, body["created_at"])
 
 
@@ -311,7 +309,7 @@ def test_a_bad_create_answers_400_naming_the_field_and_creates_nothing(api_clien
     assert error_fields(response) == {field}
     assert not Conversation.objects.unscoped().exists()
     assert not Message.objects.unscoped().exists()
-    assert api_client.get(f"/api/v1/contacts/{contact.pk}").json()["conversation_count"] == 0
+    assert api_client.get(reverse("contact-detail", args=[contact.pk])).json()["conversation_count"] == 0
 
 
 def test_a_read_only_field_is_named_as_such(api_client, contact):
@@ -361,7 +359,7 @@ def test_another_sub_accounts_conversation_is_not_found(api_client, other_conver
 
 @pytest.mark.parametrize("conversation_id", ["cv_01JCZZZZZZZZZZZZZZZZZZZZZZ", "nope", "%00", "cv_%00x"])
 def test_an_unknown_conversation_is_not_found(api_client, conversation_id):
-    response = api_client.get(f"{URL}/{conversation_id}")
+    response = api_client.get(reverse("conversation-detail", args=[conversation_id]))
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert response.json()["error"]["code"] == "not_found"
 
@@ -462,7 +460,7 @@ def test_deleting_a_conversation_moves_the_contacts_fields(api_client, contact):
     kept = ConversationFactory(contact=contact, messages=1)
     latest = ConversationFactory(contact=contact, messages=1)
     api_client.delete(detail_url(latest))
-    shown = api_client.get(f"/api/v1/contacts/{contact.pk}").json()
+    shown = api_client.get(reverse("contact-detail", args=[contact.pk])).json()
     kept_shown = api_client.get(detail_url(kept)).json()
     assert (shown["conversation_count"], shown["last_conversation"]) == (1, kept_shown["last_message_at"])
 

@@ -3,8 +3,8 @@
 from http import HTTPStatus
 
 import pytest
+from django.urls import reverse
 
-from contacts.tests.factories import ContactFactory
 from conversations.models import MAX_MESSAGE_LENGTH, Conversation, Message
 from conversations.tests.factories import ConversationFactory, MessageFactory
 
@@ -14,22 +14,12 @@ REPLY = {"body": "Your order ships today.", "direction": "outbound", "sender": "
 
 
 def messages_url(conversation) -> str:
-    return f"/api/v1/conversations/{conversation.pk}/messages"
-
-
-@pytest.fixture
-def contact(sub_account):
-    return ContactFactory(sub_account=sub_account)
+    return reverse("conversation-messages", args=[conversation.pk])
 
 
 @pytest.fixture
 def conversation(contact):
     return ConversationFactory(contact=contact)
-
-
-@pytest.fixture
-def other_conversation(other_sub_account):
-    return ConversationFactory(contact=ContactFactory(sub_account=other_sub_account), messages=1)
 
 
 def bodies(response) -> list[str]:
@@ -115,7 +105,7 @@ def test_another_sub_accounts_messages_are_not_found(api_client, other_conversat
 
 
 def test_messages_of_an_unknown_conversation_are_not_found(api_client):
-    assert api_client.get("/api/v1/conversations/cv_nope/messages").status_code == HTTPStatus.NOT_FOUND
+    assert api_client.get(reverse("conversation-messages", args=["cv_nope"])).status_code == HTTPStatus.NOT_FOUND
 
 
 def test_messages_need_a_key(anonymous_client, conversation):
@@ -137,13 +127,13 @@ def test_posting_a_message_answers_201_with_it(api_client, conversation):
 def test_posting_a_message_moves_the_conversations_counters(api_client, conversation):
     api_client.post(messages_url(conversation), REPLY, format="json")
     message = api_client.post(messages_url(conversation), REPLY, format="json").json()
-    shown = api_client.get(f"/api/v1/conversations/{conversation.pk}").json()
+    shown = api_client.get(reverse("conversation-detail", args=[conversation.pk])).json()
     assert (shown["message_count"], shown["last_message_at"]) == (2, message["created_at"])
 
 
 def test_posting_a_message_moves_the_contacts_last_conversation(api_client, contact, conversation):
     message = api_client.post(messages_url(conversation), REPLY, format="json").json()
-    shown = api_client.get(f"/api/v1/contacts/{contact.pk}").json()
+    shown = api_client.get(reverse("contact-detail", args=[contact.pk])).json()
     assert (shown["last_conversation"], shown["conversation_count"]) == (message["created_at"], 1)
 
 
@@ -191,7 +181,7 @@ def test_a_message_cannot_be_posted_to_another_sub_accounts_conversation(api_cli
 
 
 def test_a_message_to_an_unknown_conversation_is_not_found(api_client):
-    response = api_client.post("/api/v1/conversations/cv_nope/messages", REPLY, format="json")
+    response = api_client.post(reverse("conversation-messages", args=["cv_nope"]), REPLY, format="json")
     assert response.status_code == HTTPStatus.NOT_FOUND
 
 

@@ -11,6 +11,7 @@ from http import HTTPStatus
 import pytest
 from django.db import connection
 from django.db.models import Max
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from contacts.models import Contact
@@ -34,7 +35,7 @@ pytestmark = [
 def test_fifty_concurrent_messages_to_one_contact_leave_every_count_exact(api_client, sub_account):
     contact = ContactFactory(sub_account=sub_account)
     shared_id = api_client.post(
-        "/api/v1/conversations", {"contact_id": contact.pk, "channel": "web_chat"}, format="json"
+        reverse("conversation-list"), {"contact_id": contact.pk, "channel": "web_chat"}, format="json"
     ).json()["id"]
     start = threading.Barrier(THREADS)
     failures = []
@@ -52,10 +53,12 @@ def test_fifty_concurrent_messages_to_one_contact_leave_every_count_exact(api_cl
         try:
             start.wait(timeout=30)
             first = {"body": f"Hello from {number}", "direction": "inbound", "sender": "contact"}
-            own_id = post("/api/v1/conversations", {"contact_id": contact.pk, "channel": "sms", "message": first})["id"]
+            own_id = post(reverse("conversation-list"), {"contact_id": contact.pk, "channel": "sms", "message": first})[
+                "id"
+            ]
             for turn in range(SHARED_MESSAGES):
-                post(f"/api/v1/conversations/{shared_id}/messages", {"body": f"{number}:{turn}", **REPLY})
-                post(f"/api/v1/conversations/{own_id}/messages", {"body": f"{number}.{turn}", **REPLY})
+                post(reverse("conversation-messages", args=[shared_id]), {"body": f"{number}:{turn}", **REPLY})
+                post(reverse("conversation-messages", args=[own_id]), {"body": f"{number}.{turn}", **REPLY})
         finally:
             connection.close()  # each thread has its own connection; give it back
 
@@ -94,14 +97,14 @@ def test_concurrent_creates_and_deletes_leave_the_contacts_fields_exact(api_clie
             for turn in range(2):
                 message = {"body": f"{number}.{turn}", "direction": "inbound", "sender": "contact"}
                 response = client.post(
-                    "/api/v1/conversations",
+                    reverse("conversation-list"),
                     {"contact_id": contact.pk, "channel": "email", "message": message},
                     format="json",
                 )
                 statuses.append(response.status_code)
                 created.append(response.json()["id"])
             # Delete the newer one: the contact's last_conversation must fall back, whatever the others do.
-            statuses.append(client.delete(f"/api/v1/conversations/{created[-1]}").status_code)
+            statuses.append(client.delete(reverse("conversation-detail", args=[created[-1]])).status_code)
         finally:
             connection.close()
         return statuses

@@ -16,11 +16,6 @@ from conversations.tests.factories import ConversationFactory, MessageFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def contact(sub_account):
-    return ContactFactory(sub_account=sub_account)
-
-
 def fresh(instance):
     return type(instance).objects.for_account(instance.sub_account_id).get(pk=instance.pk)
 

@@ -6,19 +6,14 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
-from contacts.tests.factories import ContactFactory
 from contacts_site.tests.tenant_sql import statements_without_tenant
 from conversations.tests.factories import ConversationFactory
 
 pytestmark = pytest.mark.django_db
 
 TENANT_TABLE = re.compile(r'"(contacts_contact|conversations_conversation|conversations_message)"')
-
-
-@pytest.fixture
-def contact(sub_account):
-    return ContactFactory(sub_account=sub_account)
 
 
 @pytest.fixture
@@ -35,26 +30,30 @@ def call(api_client, method: str, path: str, data: dict | None = None) -> list[s
 
 FIRST_MESSAGE = {"body": "Hi", "direction": "inbound", "sender": "contact"}
 REQUESTS = {
-    "list": lambda ids: ("get", "/api/v1/conversations", None),
-    "filtered list": lambda ids: ("get", f"/api/v1/conversations?contact_id={ids['contact']}&status=open", None),
+    "list": lambda ids: ("get", reverse("conversation-list"), None),
+    "filtered list": lambda ids: (
+        "get",
+        reverse("conversation-list") + f"?contact_id={ids['contact']}&status=open",
+        None,
+    ),
     "create": lambda ids: (
         "post",
-        "/api/v1/conversations",
+        reverse("conversation-list"),
         {"contact_id": ids["contact"], "channel": "sms", "message": FIRST_MESSAGE},
     ),
-    "read": lambda ids: ("get", f"/api/v1/conversations/{ids['conversation']}", None),
+    "read": lambda ids: ("get", reverse("conversation-detail", args=[ids["conversation"]]), None),
     "change": lambda ids: (
         "patch",
-        f"/api/v1/conversations/{ids['conversation']}",
+        reverse("conversation-detail", args=[ids["conversation"]]),
         {"status": "closed", "assignee": ids["staff"]},
     ),
-    "messages": lambda ids: ("get", f"/api/v1/conversations/{ids['conversation']}/messages", None),
+    "messages": lambda ids: ("get", reverse("conversation-messages", args=[ids["conversation"]]), None),
     "new message": lambda ids: (
         "post",
-        f"/api/v1/conversations/{ids['conversation']}/messages",
+        reverse("conversation-messages", args=[ids["conversation"]]),
         {"body": "Hi", "direction": "outbound", "sender": "bot"},
     ),
-    "contact's conversations": lambda ids: ("get", f"/api/v1/contacts/{ids['contact']}/conversations", None),
+    "contact's conversations": lambda ids: ("get", reverse("contact-conversation-list", args=[ids["contact"]]), None),
 }
 
 
@@ -67,7 +66,7 @@ def test_every_statement_on_a_tenant_table_names_the_sub_account(api_client, con
 
 
 def test_a_delete_names_the_sub_account_in_every_statement_including_the_cascade(api_client, conversation):
-    statements = call(api_client, "delete", f"/api/v1/conversations/{conversation.pk}")
+    statements = call(api_client, "delete", reverse("conversation-detail", args=[conversation.pk]))
 
     assert any(sql.startswith("DELETE FROM") for sql in statements)
     assert statements_without_tenant(statements) == []

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from contacts.models import Contact
@@ -209,9 +210,9 @@ def test_the_pages_have_no_script_errors(signed_in, sub_account):
     conversation = ConversationFactory(contact=contact, messages=1)
     for path in [
         "/",
-        f"/contacts/{contact.pk}/",
-        f"/contacts/{contact.pk}/edit/",
-        f"/conversations/{conversation.pk}/",
+        reverse("contacts:detail", args=[contact.pk]),
+        reverse("contacts:edit", args=[contact.pk]),
+        reverse("conversations:detail", args=[conversation.pk]),
     ]:
         signed_in.goto(signed_in.base + path)
     assert signed_in.errors == []

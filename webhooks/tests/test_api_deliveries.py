@@ -3,6 +3,7 @@
 from http import HTTPStatus
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from webhooks.delivery import delivery_claim
@@ -14,7 +15,7 @@ from webhooks.worker import Worker
 
 pytestmark = pytest.mark.django_db
 
-URL = "/api/v1/webhooks"
+URL = reverse("webhook-list")
 
 
 def _deliver():
@@ -27,7 +28,7 @@ def test_the_delivery_log_shows_each_attempt_with_status_duration_excerpt_and_ne
         event = event_emit(sub_account=sub_account, type="contact.created", data={})
         _deliver()
 
-    body = api_client.get(f"{URL}/{endpoint.pk}/deliveries").json()
+    body = api_client.get(reverse("webhook-deliveries", args=[endpoint.pk])).json()
 
     (delivery,) = body["data"]
     assert (delivery["event_id"], delivery["event_type"], delivery["status"]) == (
@@ -49,14 +50,14 @@ def test_the_delivery_log_can_be_filtered_by_status(api_client, sub_account):
     event_emit(sub_account=sub_account, type="contact.created", data={})
     Delivery.objects.unscoped().filter(pk=Delivery.objects.unscoped().first().pk).update(status=Delivery.Status.FAILED)
 
-    assert api_client.get(f"{URL}/{endpoint.pk}/deliveries", {"status": "failed"}).json()["total"] == 1
-    assert api_client.get(f"{URL}/{endpoint.pk}/deliveries", {"status": "pending"}).json()["total"] == 1
+    assert api_client.get(reverse("webhook-deliveries", args=[endpoint.pk]), {"status": "failed"}).json()["total"] == 1
+    assert api_client.get(reverse("webhook-deliveries", args=[endpoint.pk]), {"status": "pending"}).json()["total"] == 1
 
 
 def test_an_unknown_status_filter_is_refused(api_client, sub_account):
     endpoint = EndpointFactory(sub_account=sub_account)
 
-    response = api_client.get(f"{URL}/{endpoint.pk}/deliveries", {"status": "lost"})
+    response = api_client.get(reverse("webhook-deliveries", args=[endpoint.pk]), {"status": "lost"})
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "status" in response.json()["error"]["fields"]
@@ -67,7 +68,7 @@ def test_a_delivery_shows_the_payload_that_was_sent(api_client, sub_account):
     event = event_emit(sub_account=sub_account, type="contact.created", data={"id": "ct_1"})
     delivery = Delivery.objects.unscoped().get(event=event)
 
-    body = api_client.get(f"/api/v1/deliveries/{delivery.pk}").json()
+    body = api_client.get(reverse("delivery-detail", args=[delivery.pk])).json()
 
     assert body["payload"]["id"] == event.id
     assert body["payload"]["data"] == {"id": "ct_1"}
@@ -77,7 +78,7 @@ def test_the_test_action_sends_a_signed_ping_to_that_endpoint_alone(api_client, 
     endpoint = EndpointFactory(sub_account=sub_account, url=receiver.url, events=["contact.deleted"])
     EndpointFactory(sub_account=sub_account, url=receiver.url + "/other", events=["*"])
 
-    response = api_client.post(f"{URL}/{endpoint.pk}/test")
+    response = api_client.post(reverse("webhook-test", args=[endpoint.pk]))
     _deliver()
 
     assert response.status_code == HTTPStatus.ACCEPTED
@@ -90,7 +91,7 @@ def test_the_test_action_sends_a_signed_ping_to_that_endpoint_alone(api_client, 
 def test_a_disabled_endpoint_cannot_be_tested(api_client, sub_account):
     endpoint = EndpointFactory(sub_account=sub_account, enabled=False)
 
-    response = api_client.post(f"{URL}/{endpoint.pk}/test")
+    response = api_client.post(reverse("webhook-test", args=[endpoint.pk]))
 
     assert response.status_code == HTTPStatus.CONFLICT
     assert response.json()["error"]["code"] == "conflict"
@@ -105,7 +106,7 @@ def test_redelivering_a_failed_delivery_sends_it_again_with_the_same_webhook_id(
         delivery = Delivery.objects.unscoped().get(event=event)
         assert delivery.status == Delivery.Status.FAILED
 
-        response = api_client.post(f"/api/v1/deliveries/{delivery.pk}/redeliver")
+        response = api_client.post(reverse("delivery-redeliver", args=[delivery.pk]))
         _deliver()
 
     assert response.status_code == HTTPStatus.ACCEPTED
@@ -122,7 +123,7 @@ def test_a_delivery_in_flight_cannot_be_redelivered(api_client, sub_account):
     event_emit(sub_account=sub_account, type="contact.created", data={})
     (delivery,) = delivery_claim(now=timezone.now())
 
-    response = api_client.post(f"/api/v1/deliveries/{delivery.pk}/redeliver")
+    response = api_client.post(reverse("delivery-redeliver", args=[delivery.pk]))
 
     assert response.status_code == HTTPStatus.CONFLICT
 
@@ -132,6 +133,6 @@ def test_a_delivery_to_a_disabled_endpoint_cannot_be_redelivered(api_client, sub
     event = event_emit(sub_account=sub_account, type="contact.created", data={})
     Endpoint.objects.unscoped().filter(pk=endpoint.pk).update(enabled=False)
 
-    response = api_client.post(f"/api/v1/deliveries/{Delivery.objects.unscoped().get(event=event).pk}/redeliver")
+    response = api_client.post(reverse("delivery-redeliver", args=[Delivery.objects.unscoped().get(event=event).pk]))
 
     assert response.status_code == HTTPStatus.CONFLICT

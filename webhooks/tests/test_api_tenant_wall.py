@@ -3,6 +3,7 @@
 from http import HTTPStatus
 
 import pytest
+from django.urls import reverse
 
 from webhooks.models import Delivery, Endpoint
 from webhooks.services import event_emit
@@ -40,8 +41,8 @@ def test_another_sub_accounts_webhook_answers_like_a_missing_one(api_client, for
     kwargs = {"format": "json"} if payload is not None else {}
     secret = foreign_endpoint.secret
 
-    response = call(f"/api/v1/webhooks/{foreign_endpoint.pk}{suffix}", payload, **kwargs)
-    missing = call(f"/api/v1/webhooks/wh_01DOESNOTEXIST0000000000{suffix}", payload, **kwargs)
+    response = call(reverse("webhook-detail", args=[foreign_endpoint.pk]) + suffix, payload, **kwargs)
+    missing = call(reverse("webhook-detail", args=["wh_01DOESNOTEXIST0000000000"]) + suffix, payload, **kwargs)
 
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert _without_request_id(response.json()) == _without_request_id(missing.json())
@@ -55,19 +56,19 @@ def test_another_sub_accounts_delivery_answers_like_a_missing_one(api_client, fo
     delivery = Delivery.objects.unscoped().get(endpoint=foreign_endpoint)
     call = getattr(api_client, method)
 
-    response = call(f"/api/v1/deliveries/{delivery.pk}{suffix}")
-    missing = call(f"/api/v1/deliveries/dlv_01DOESNOTEXIST000000000{suffix}")
+    response = call(reverse("delivery-detail", args=[delivery.pk]) + suffix)
+    missing = call(reverse("delivery-detail", args=["dlv_01DOESNOTEXIST000000000"]) + suffix)
 
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert _without_request_id(response.json()) == _without_request_id(missing.json())
 
 
 def test_another_sub_accounts_webhooks_are_not_listed(api_client, foreign_endpoint):
-    assert api_client.get("/api/v1/webhooks").json()["total"] == 0
+    assert api_client.get(reverse("webhook-list")).json()["total"] == 0
 
 
 def test_a_contact_change_is_never_sent_to_another_sub_accounts_endpoint(api_client, foreign_endpoint):
-    api_client.post("/api/v1/contacts", {"name": "Ada"}, format="json")
+    api_client.post(reverse("contact-list"), {"name": "Ada"}, format="json")
 
     assert Delivery.objects.unscoped().filter(endpoint=foreign_endpoint).count() == 1  # only its own event
     assert Endpoint.objects.unscoped().count() == 1

@@ -3,6 +3,7 @@
 from http import HTTPStatus
 
 import pytest
+from django.urls import reverse
 from standardwebhooks import Webhook
 
 from webhooks.models import Delivery, Endpoint
@@ -12,7 +13,7 @@ from webhooks.worker import Worker
 
 pytestmark = pytest.mark.django_db
 
-URL = "/api/v1/webhooks"
+URL = reverse("webhook-list")
 VALID = {"url": "https://hooks.example.com/contacts", "events": ["contact.created", "contact.deleted"]}
 
 
@@ -23,7 +24,7 @@ def test_creating_a_webhook_answers_it_with_its_secret_once(api_client):
     body = response.json()
     assert body["secret"].startswith("whsec_")
     assert body["id"].startswith("wh_")
-    assert response["Location"].endswith(f"{URL}/{body['id']}")
+    assert response["Location"].endswith(reverse("webhook-detail", args=[body["id"]]))
     assert {k: body[k] for k in ("url", "events", "description", "enabled", "disabled_reason")} == {
         "url": VALID["url"],
         "events": VALID["events"],
@@ -36,9 +37,14 @@ def test_creating_a_webhook_answers_it_with_its_secret_once(api_client):
 def test_the_secret_is_never_shown_again(api_client):
     webhook_id = api_client.post(URL, VALID, format="json").json()["id"]
 
-    assert "secret" not in api_client.get(f"{URL}/{webhook_id}").json()
+    assert "secret" not in api_client.get(reverse("webhook-detail", args=[webhook_id])).json()
     assert "secret" not in api_client.get(URL).json()["data"][0]
-    assert "secret" not in api_client.patch(f"{URL}/{webhook_id}", {"description": "x"}, format="json").json()
+    assert (
+        "secret"
+        not in api_client.patch(
+            reverse("webhook-detail", args=[webhook_id]), {"description": "x"}, format="json"
+        ).json()
+    )
 
 
 def test_the_list_uses_the_shared_envelope_newest_first(api_client, sub_account):
@@ -114,7 +120,9 @@ def test_a_loopback_url_is_refused_unless_private_targets_are_allowed(api_client
 def test_patch_changes_only_the_fields_given(api_client, sub_account):
     endpoint = EndpointFactory(sub_account=sub_account, description="old", events=["contact.created"])
 
-    response = api_client.patch(f"{URL}/{endpoint.pk}", {"events": ["contact.updated"]}, format="json")
+    response = api_client.patch(
+        reverse("webhook-detail", args=[endpoint.pk]), {"events": ["contact.updated"]}, format="json"
+    )
 
     assert response.status_code == HTTPStatus.OK
     assert response.json()["events"] == ["contact.updated"]
@@ -125,7 +133,7 @@ def test_turning_a_disabled_webhook_back_on_clears_the_reason(api_client, sub_ac
     endpoint = EndpointFactory(sub_account=sub_account, enabled=False)
     Endpoint.objects.unscoped().filter(pk=endpoint.pk).update(disabled_reason="The endpoint answered 410 Gone.")
 
-    body = api_client.patch(f"{URL}/{endpoint.pk}", {"enabled": True}, format="json").json()
+    body = api_client.patch(reverse("webhook-detail", args=[endpoint.pk]), {"enabled": True}, format="json").json()
 
     assert (body["enabled"], body["disabled_reason"], body["disabled_at"]) == (True, None, None)
 
@@ -133,7 +141,7 @@ def test_turning_a_disabled_webhook_back_on_clears_the_reason(api_client, sub_ac
 def test_turning_a_webhook_off_records_who_did_it(api_client, sub_account):
     endpoint = EndpointFactory(sub_account=sub_account)
 
-    body = api_client.patch(f"{URL}/{endpoint.pk}", {"enabled": False}, format="json").json()
+    body = api_client.patch(reverse("webhook-detail", args=[endpoint.pk]), {"enabled": False}, format="json").json()
 
     assert body["enabled"] is False
     assert body["disabled_reason"] == "Disabled by a user."
@@ -142,7 +150,9 @@ def test_turning_a_webhook_off_records_who_did_it(api_client, sub_account):
 def test_an_invalid_patch_changes_nothing(api_client, sub_account):
     endpoint = EndpointFactory(sub_account=sub_account, events=["contact.created"], description="keep")
 
-    response = api_client.patch(f"{URL}/{endpoint.pk}", {"description": "new", "events": ["nope"]}, format="json")
+    response = api_client.patch(
+        reverse("webhook-detail", args=[endpoint.pk]), {"description": "new", "events": ["nope"]}, format="json"
+    )
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     endpoint.refresh_from_db()
@@ -153,7 +163,7 @@ def test_deleting_a_webhook_removes_its_delivery_log(api_client, sub_account):
     endpoint = EndpointFactory(sub_account=sub_account)
     event_emit(sub_account=sub_account, type="contact.created", data={})
 
-    assert api_client.delete(f"{URL}/{endpoint.pk}").status_code == HTTPStatus.NO_CONTENT
+    assert api_client.delete(reverse("webhook-detail", args=[endpoint.pk])).status_code == HTTPStatus.NO_CONTENT
 
     assert not Endpoint.objects.unscoped().exists()
     assert not Delivery.objects.unscoped().exists()
@@ -163,7 +173,7 @@ def test_rotating_the_secret_answers_a_new_one_and_both_sign_for_a_while(api_cli
     old_secret = api_client.post(URL, {"url": receiver.url, "events": ["*"]}, format="json").json()
     webhook_id = old_secret["id"]
 
-    response = api_client.post(f"{URL}/{webhook_id}/rotate-secret")
+    response = api_client.post(reverse("webhook-rotate-secret", args=[webhook_id]))
     event_emit(sub_account=sub_account, type="contact.created", data={})
     Worker(threads=1, once=True).run()
 
@@ -198,7 +208,7 @@ def test_the_schema_documents_every_webhook_endpoint(anonymous_client):
 
 def test_an_unknown_event_type_is_refused_even_beside_the_wildcard(api_client):
     response = api_client.post(
-        "/api/v1/webhooks", {"url": "https://hooks.example.com/x", "events": ["*", "contact.typo"]}, format="json"
+        reverse("webhook-list"), {"url": "https://hooks.example.com/x", "events": ["*", "contact.typo"]}, format="json"
     )
 
     assert response.status_code == HTTPStatus.BAD_REQUEST

@@ -5,6 +5,7 @@ from http import HTTPStatus
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
 
 from contacts.models import Contact
 from contacts.services import contact_create, contact_update
@@ -15,7 +16,7 @@ from webhooks.tests.factories import EndpointFactory
 
 pytestmark = pytest.mark.django_db
 
-CONTACTS_URL = "/api/v1/contacts"
+CONTACTS_URL = reverse("contact-list")
 
 
 def _payloads(event_type: str | None = None) -> list[dict]:
@@ -42,7 +43,7 @@ def test_updating_a_contact_names_only_the_changed_fields(api_client, sub_accoun
     contact = ContactFactory(sub_account=sub_account, name="Ada", email="ada@example.com", tags=["vip"])
 
     response = api_client.patch(
-        f"{CONTACTS_URL}/{contact.pk}", {"name": "Ada L.", "tags": ["vip", "new"]}, format="json"
+        reverse("contact-detail", args=[contact.pk]), {"name": "Ada L.", "tags": ["vip", "new"]}, format="json"
     )
 
     (payload,) = _payloads("contact.updated")
@@ -56,7 +57,9 @@ def test_updating_a_contact_names_only_the_changed_fields(api_client, sub_accoun
 def test_an_update_that_changes_nothing_emits_nothing(api_client, sub_account):
     contact = ContactFactory(sub_account=sub_account, name="Ada", tags=["vip"])
 
-    response = api_client.patch(f"{CONTACTS_URL}/{contact.pk}", {"name": "  Ada ", "tags": ["VIP"]}, format="json")
+    response = api_client.patch(
+        reverse("contact-detail", args=[contact.pk]), {"name": "  Ada ", "tags": ["VIP"]}, format="json"
+    )
 
     assert response.status_code == HTTPStatus.OK
     assert not Event.objects.unscoped().filter(type="contact.updated").exists()
@@ -75,9 +78,9 @@ def test_a_custom_field_change_reports_the_whole_field_before_and_after(sub_acco
 
 def test_deleting_a_contact_emits_its_id_and_last_known_state(api_client, sub_account):
     contact = ContactFactory(sub_account=sub_account, name="Ada", email="ada@example.com", tags=["vip"])
-    last_seen = api_client.get(f"{CONTACTS_URL}/{contact.pk}").json()
+    last_seen = api_client.get(reverse("contact-detail", args=[contact.pk])).json()
 
-    api_client.delete(f"{CONTACTS_URL}/{contact.pk}")
+    api_client.delete(reverse("contact-detail", args=[contact.pk]))
 
     (payload,) = _payloads("contact.deleted")
     assert payload["data"]["id"] == contact.pk

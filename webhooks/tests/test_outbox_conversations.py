@@ -3,8 +3,8 @@
 import json
 
 import pytest
+from django.urls import reverse
 
-from contacts.tests.factories import ContactFactory
 from conversations.tests.factories import ConversationFactory
 from webhooks.models import Event
 
@@ -19,13 +19,10 @@ def _payloads(event_type: str) -> list[dict]:
     ]
 
 
-@pytest.fixture
-def contact(sub_account):
-    return ContactFactory(sub_account=sub_account)
-
-
 def test_opening_a_conversation_emits_conversation_created_as_the_api_returns_it(api_client, contact):
-    response = api_client.post("/api/v1/conversations", {"contact_id": contact.pk, "channel": "email"}, format="json")
+    response = api_client.post(
+        reverse("conversation-list"), {"contact_id": contact.pk, "channel": "email"}, format="json"
+    )
 
     (payload,) = _payloads("conversation.created")
     assert payload["data"] == response.json()
@@ -34,7 +31,9 @@ def test_opening_a_conversation_emits_conversation_created_as_the_api_returns_it
 
 def test_a_first_message_also_emits_message_created(api_client, contact):
     api_client.post(
-        "/api/v1/conversations", {"contact_id": contact.pk, "channel": "sms", "message": FIRST_MESSAGE}, format="json"
+        reverse("conversation-list"),
+        {"contact_id": contact.pk, "channel": "sms", "message": FIRST_MESSAGE},
+        format="json",
     )
 
     (payload,) = _payloads("message.created")
@@ -45,7 +44,9 @@ def test_a_first_message_also_emits_message_created(api_client, contact):
 def test_changing_a_conversations_status_emits_the_change(api_client, contact):
     conversation = ConversationFactory(contact=contact, status="open")
 
-    response = api_client.patch(f"/api/v1/conversations/{conversation.pk}", {"status": "resolved"}, format="json")
+    response = api_client.patch(
+        reverse("conversation-detail", args=[conversation.pk]), {"status": "resolved"}, format="json"
+    )
 
     (payload,) = _payloads("conversation.updated")
     assert payload["data"] == response.json()
@@ -55,7 +56,7 @@ def test_changing_a_conversations_status_emits_the_change(api_client, contact):
 def test_setting_a_conversations_status_to_what_it_is_emits_nothing(api_client, contact):
     conversation = ConversationFactory(contact=contact, status="open")
 
-    api_client.patch(f"/api/v1/conversations/{conversation.pk}", {"status": "open"}, format="json")
+    api_client.patch(reverse("conversation-detail", args=[conversation.pk]), {"status": "open"}, format="json")
 
     assert not _payloads("conversation.updated")
 
@@ -65,7 +66,7 @@ def test_adding_a_message_emits_message_created_and_no_bookkeeping_updates(api_c
     Event.objects.unscoped().all().delete()
 
     response = api_client.post(
-        f"/api/v1/conversations/{conversation.pk}/messages",
+        reverse("conversation-messages", args=[conversation.pk]),
         {"body": "We're on it", "direction": "outbound", "sender": "agent"},
         format="json",
     )

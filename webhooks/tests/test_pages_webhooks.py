@@ -26,7 +26,7 @@ def test_an_agent_cannot_add_an_endpoint(staff_client):
 
 
 def test_an_admin_has_a_webhooks_link(admin_client_of_account):
-    assert reverse("webhooks:list") in admin_client_of_account.get("/").content.decode()
+    assert reverse("webhooks:list") in admin_client_of_account.get(reverse("contacts:list")).content.decode()
 
 
 def test_adding_an_endpoint_shows_its_secret_once(admin_client_of_account, sub_account):
@@ -202,3 +202,29 @@ def test_another_sub_accounts_delivery_cannot_be_redelivered(admin_client_of_acc
 
 def test_a_nul_byte_in_an_endpoint_id_is_not_found(admin_client_of_account):
     assert admin_client_of_account.get("/webhooks/wh_%00x/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_sending_the_same_add_form_twice_adds_one_endpoint(admin_client_of_account, sub_account):
+    token = admin_client_of_account.get(reverse("webhooks:create")).context["form_token"]
+    admin_client_of_account.post(reverse("webhooks:create"), {**NEW, "form_token": token})
+
+    again = admin_client_of_account.post(reverse("webhooks:create"), {**NEW, "form_token": token})
+
+    assert again.status_code == HTTPStatus.FOUND
+    assert Endpoint.objects.for_account(sub_account).count() == 1
+
+
+def test_sending_the_same_rotate_form_twice_rotates_once(admin_client_of_account, sub_account):
+    endpoint = EndpointFactory(sub_account=sub_account)
+    rotate = reverse("webhooks:rotate", args=[endpoint.pk])
+    token = admin_client_of_account.get(rotate).context["form_token"]
+    shown = admin_client_of_account.post(rotate, {"form_token": token})
+    endpoint.refresh_from_db()
+    secret_shown = endpoint.secret
+
+    again = admin_client_of_account.post(rotate, {"form_token": token})
+
+    endpoint.refresh_from_db()
+    assert secret_shown in shown.content.decode()
+    assert again.status_code == HTTPStatus.FOUND
+    assert endpoint.secret == secret_shown

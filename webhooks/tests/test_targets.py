@@ -52,13 +52,20 @@ def fake_dns(monkeypatch):
         "fd00::1",
         "::ffff:127.0.0.1",
         "224.0.0.1",
+        # IPv4 addresses carried inside IPv6 ones: compatible, translated (SIIT), NAT64, 6to4.
+        "::127.0.0.1",
+        "::ffff:0:7f00:1",
+        "64:ff9b::a9fe:a9fe",
+        "2002:7f00:1::",
     ],
 )
 def test_internal_addresses_are_not_public(address):
     assert not is_public_address(address)
 
 
-@pytest.mark.parametrize("address", ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"])
+@pytest.mark.parametrize(
+    "address", ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c", "64:ff9b::808:808", "2002:808:808::1"]
+)
 def test_internet_addresses_are_public(address):
     assert is_public_address(address)
 
@@ -147,3 +154,62 @@ def test_http_urls_are_refused_unless_the_setting_allows_them(guarded, settings)
 def test_malformed_urls_are_refused(guarded, url):
     with pytest.raises(ValidationError):
         validate_target_url(url)
+
+
+LOOPBACK_SPELLINGS = [
+    "http://127.1:8000/hooks",
+    "http://0x7f.1/hooks",
+    "http://0x7f000001/hooks",
+    "http://2130706433/hooks",
+    "http://0177.0.0.1/hooks",
+    "http://127.000.000.001/hooks",
+    "http://0/hooks",
+    "https://0x0a.1/hooks",
+]
+
+
+@pytest.mark.parametrize("url", LOOPBACK_SPELLINGS)
+def test_saving_an_endpoint_on_another_spelling_of_an_internal_address_is_refused(guarded, settings, url):
+    settings.WEBHOOKS_ALLOW_HTTP = True
+
+    with pytest.raises(ValidationError):
+        validate_target_url(url)
+
+
+def test_an_unusual_ipv4_spelling_is_refused_even_where_private_targets_are_allowed(settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+    settings.WEBHOOKS_ALLOW_HTTP = True
+
+    with pytest.raises(ValidationError, match=r"usual dotted form \(127\.0\.0\.1\)"):
+        validate_target_url("http://127.1:8000/hooks")
+
+
+@pytest.mark.parametrize(
+    "url", ["https://cafe.be/hooks", "https://123.example.com/hooks", "https://203.0.113.7.nip.io/"]
+)
+def test_names_that_look_numeric_in_part_are_still_names(guarded, url):
+    validate_target_url(url)
+
+
+def test_the_api_refuses_an_endpoint_on_an_integer_spelling_of_loopback(api_client, guarded, settings):
+    settings.WEBHOOKS_ALLOW_HTTP = True
+
+    response = api_client.post(
+        "/api/v1/webhooks", {"url": "http://2130706433:8000/hooks", "events": ["*"]}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "url" in response.json()["error"]["fields"]
+
+
+def test_a_stored_url_the_http_client_cannot_read_is_a_failed_attempt_not_a_crash(guarded, sub_account):
+    endpoint = EndpointFactory(sub_account=sub_account, url="https://hooks.example.com/x")
+    type(endpoint).objects.filter(sub_account=sub_account, pk=endpoint.pk).update(url="https://0177.0.0.1/hooks")
+    event_emit(sub_account=sub_account, type="contact.created", data={})
+
+    (delivery,) = delivery_claim()
+    with http_client() as client:
+        result = delivery_attempt(delivery, client=client)
+
+    assert result.status_code is None
+    assert result.error.startswith("InvalidURL")

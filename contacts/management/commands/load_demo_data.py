@@ -155,7 +155,14 @@ def _phone(rng: random.Random, region: str) -> str | None:
 class Command(BaseCommand):
     help = "Load the demo sub-account (idempotent) and print its API key and staff login."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000/",
+            help="Where the server answers, for the printed login URL (`make run` passes its HOST and PORT)",
+        )
+
+    def handle(self, *args, base_url, **options):
         with transaction.atomic():
             sub_account, _ = SubAccount.objects.get_or_create(
                 slug=DEMO_SLUG, defaults={"name": "Demo Coffee Co.", "default_phone_region": "US"}
@@ -165,7 +172,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo sub-account “{sub_account.name}” ({sub_account.slug}): {created} contacts added.")
         # By name, not by import: contacts does not depend on the conversations app that builds on it.
         call_command("load_demo_conversations", stdout=self.stdout)
-        self.stdout.write(f"Staff login: http://127.0.0.1:8000/  user {DEMO_USERNAME}  password {DEMO_PASSWORD}")
+        self.stdout.write(f"Staff login: {base_url}  user {DEMO_USERNAME}  password {DEMO_PASSWORD}")
         self.stdout.write(f"API key (also in {KEY_FILE.name}):")
         self.stdout.write(self._ensure_api_key(sub_account))
 

@@ -3,8 +3,8 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from bench.naive import NaiveContactViewSet
 from contacts_site.urls import handler400, handler403, handler500  # the product's error views, unchanged
+from tools.bench.naive import NaiveContactViewSet
 
 router = SimpleRouter()
 router.register("contacts", NaiveContactViewSet, basename="naive-contact")

@@ -16,7 +16,7 @@ import psycopg
 from django.db import connection, transaction
 from django.test import Client
 
-from bench.measure import Request, percentile
+from tools.bench.measure import Request, percentile
 
 
 @dataclass

@@ -28,10 +28,10 @@ from django.db.models import NOT_PROVIDED
 from django.utils.text import slugify
 
 from accounts.models import SubAccount
-from bench import vocabulary as vocab
 from contacts.models import Contact, ContactTag, TaggedContact
 from contacts.services import contact_counts_recompute
 from conversations.models import Conversation, Message
+from tools.bench import vocabulary as vocab
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CHUNK_CONTACTS = 20_000

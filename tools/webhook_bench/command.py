@@ -1,6 +1,6 @@
-"""`make bench`: how many deliveries per second N workers push to a receiver on loopback.
+"""`make bench-webhooks`: how many deliveries per second N workers push to a receiver on loopback.
 
-Runs against the configured database (so `DATABASE_URL=postgres://… make bench` measures PostgreSQL),
+Runs against the configured database (so `DATABASE_URL=postgres://… make bench-webhooks` measures PostgreSQL),
 in a throwaway sub-account that is deleted afterwards. Workers are real `webhook_worker`
 processes; the receiver is a threaded `http.server` on 127.0.0.1 that checks every signature.
 """

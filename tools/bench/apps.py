@@ -2,6 +2,8 @@ from django.apps import AppConfig
 
 
 class BenchConfig(AppConfig):
-    name = "bench"
+    name = "tools.bench"
+    # The label the naive baseline's table and migration were created under (bench_naivecontact).
+    label = "bench"
     verbose_name = "Benchmark baseline"
     default_auto_field = "django.db.models.BigAutoField"

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Self
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
 @dataclass
@@ -220,7 +220,7 @@ def server_env(database_url: str, secret_key: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DJANGO_SETTINGS_MODULE": "tools.settings",
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": secret_key,
             "DATABASE_URL": database_url,

@@ -8,10 +8,10 @@ import phonenumbers
 from django.db import connection
 
 from accounts.models import SubAccount
-from bench.measure import Request, Scenario
-from bench.vocabulary import SEARCH_TERMS
 from contacts.filters import SORT_FIELDS
 from contacts.models import Contact
+from tools.bench.measure import Request, Scenario
+from tools.bench.vocabulary import SEARCH_TERMS
 
 API = "/api/v1/contacts"
 NAIVE = "/naive/api/v1/contacts/"

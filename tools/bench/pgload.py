@@ -99,7 +99,7 @@ def orphan_counts(connection) -> dict[str, int]:
 def copy_to_naive(connection) -> dict[str, int]:
     """Copy contacts and their tags into the naive baseline: `bench_naivecontact` with taggit's own
     generic `Tag`/`TaggedItem` (tag names are global there, as taggit's default model has them)."""
-    from bench.models import NaiveContact
+    from tools.bench.models import NaiveContact
 
     content_type = ContentType.objects.get_for_model(NaiveContact)
     with connection.cursor() as cursor:

@@ -1,4 +1,4 @@
-"""The naive baseline API: what the DRF tutorial leads to, mounted only by bench.settings at /naive/.
+"""The naive baseline API: what the DRF tutorial leads to, mounted only by tools.settings at /naive/.
 
 A plain ModelViewSet with a ModelSerializer, SearchFilter, OrderingFilter, LimitOffsetPagination
 (which counts every row on every page) and taggit's generic tags. Tags are prefetched, so the
@@ -9,7 +9,7 @@ from rest_framework import filters, serializers, viewsets
 from rest_framework.pagination import LimitOffsetPagination
 from taggit.serializers import TaggitSerializer, TagListSerializerField
 
-from bench.models import NaiveContact
+from tools.bench.models import NaiveContact
 
 CUSTOM_FIELD_PREFIX = "custom_field."
 

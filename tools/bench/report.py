@@ -349,10 +349,10 @@ def markdown(data: dict, targets: list[dict]) -> str:
         "## The naive baseline",
         "",
         (
-            "`bench/naive.py`: a DRF `ModelViewSet` with a `ModelSerializer` (taggit's `TagListSerializerField`), "
+            "`tools/bench/naive.py`: a DRF `ModelViewSet` with a `ModelSerializer` (taggit's `TagListSerializerField`), "
             "`SearchFilter` on name and email, `OrderingFilter`, `LimitOffsetPagination` (an exact `count(*)` on "
             "every page), taggit's default generic `TaggableManager()`, tags prefetched, scoped to the key's "
-            "sub-account, only the foreign key's index. Mounted at `/naive/api/v1/contacts/` by `bench.settings` only."
+            "sub-account, only the foreign key's index. Mounted at `/naive/api/v1/contacts/` by `tools.settings` only."
         ),
         "",
         *_naive_table(data),

@@ -12,11 +12,11 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import SubAccount
 from accounts.services import api_key_create
-from bench.generate import EPOCH, WRITE_ORDER, Plan, column_plan, load, ulid_milliseconds
-from bench.measure import percentile
 from contacts.models import Contact, TaggedContact
 from contacts.validators import validate_custom_fields
 from conversations.models import Conversation, Message
+from tools.bench.generate import EPOCH, WRITE_ORDER, Plan, column_plan, load, ulid_milliseconds
+from tools.bench.measure import percentile
 
 pytestmark = pytest.mark.django_db
 

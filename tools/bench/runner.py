@@ -1,4 +1,4 @@
-"""`python -m bench run …`: create the database, load, serve with gunicorn, measure, write the report.
+"""`python -m tools.bench run …`: create the database, load, serve with gunicorn, measure, write the report.
 
 Steps (each timed and reported): recreate the PostgreSQL database, migrate, generate and COPY the
 data without secondary indexes, rebuild them, copy the naive baseline, VACUUM ANALYZE; serve the
@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 RESULTS_DIR = BASE_DIR / "bench-results"
 
 
@@ -33,7 +33,7 @@ def configure_django(database_url: str) -> str:
     secret = secrets.token_urlsafe(48)
     os.environ.update(
         {
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DJANGO_SETTINGS_MODULE": "tools.settings",
             "DJANGO_DEBUG": "0",  # DEBUG would also keep every query in memory during the load
             "DJANGO_SECRET_KEY": secret,
             "DATABASE_URL": database_url,
@@ -81,8 +81,8 @@ def load_postgres(contacts: int, seed: int) -> dict:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from bench import pgload
-    from bench.generate import Plan, load
+    from tools.bench import pgload
+    from tools.bench.generate import Plan, load
 
     timings: dict = {}
     started = time.perf_counter()
@@ -122,8 +122,8 @@ def load_postgres(contacts: int, seed: int) -> dict:
 def measure(server, scenarios, keys, args) -> tuple[dict, dict]:
     """Each scenario over HTTP, then at once its SQL replayed (so both see the same machine load);
     the product first, then the naive baseline. Returns the results and the captured statements."""
-    from bench.measure import Client
-    from bench.sqltiming import capture, time_statements
+    from tools.bench.measure import Client
+    from tools.bench.sqltiming import capture, time_statements
 
     headers = {account: {"Authorization": f"Bearer {key}"} for account, key in keys.items()}
     client = Client(server.port, headers)
@@ -163,7 +163,7 @@ def measure(server, scenarios, keys, args) -> tuple[dict, dict]:
 
 def explain_slow_statements(captured: dict, *, threshold_ms: float) -> dict[str, str]:
     """EXPLAIN ANALYZE of every product statement slower than `threshold_ms` (p50), once per distinct SQL."""
-    from bench.sqltiming import explain
+    from tools.bench.sqltiming import explain
 
     explained, seen = {}, set()
     for (key, side), timing in captured.items():
@@ -199,8 +199,8 @@ def serialization_cost(big: int, naive: bool) -> dict:
         "lean_us": per_object(lambda rows: [contact_to_dict(c) for c in rows], contacts),
     }
     if naive:
-        from bench.models import NaiveContact
-        from bench.naive import NaiveContactSerializer
+        from tools.bench.models import NaiveContact
+        from tools.bench.naive import NaiveContactSerializer
 
         naive_contacts = list(
             NaiveContact.objects.filter(sub_account_id=big).prefetch_related("tags").order_by("-created_at")[:2000]
@@ -266,8 +266,8 @@ def postgres_info() -> dict:
 def cursor_at_depth(server, keys, depth: int) -> tuple[str, bool]:
     """The cursor that continues after row `depth` of the default order: `next_cursor` of the page that
     ends there (one offset request). Checked against the offset page at the same depth."""
-    from bench.measure import Client, Request
-    from bench.scenarios import API
+    from tools.bench.measure import Client, Request
+    from tools.bench.scenarios import API
 
     client = Client(server.port, {"big": {"Authorization": f"Bearer {keys['big']}"}})
     before = client.json(Request("GET", f"{API}?offset={depth - 25}&limit=25"))
@@ -290,13 +290,13 @@ def run(args) -> None:
 
     from accounts.models import SubAccount
     from accounts.services import api_key_create
-    from bench import report, scenarios
-    from bench.measure import Server, server_env
+    from tools.bench import report, scenarios
+    from tools.bench.measure import Server, server_env
 
     if args.reuse_database:
         from django.db import connection
 
-        from bench import pgload
+        from tools.bench import pgload
 
         loaded = json.loads(load_file.read_text())
         log(f"reusing the data loaded in {database_name}")
@@ -381,7 +381,7 @@ def run_sqlite_subprocess(args) -> dict:
         command = [
             sys.executable,
             "-m",
-            "bench",
+            "tools.bench",
             "sqlite",
             f"--contacts={args.sqlite_contacts}",
             f"--requests={args.requests}",
@@ -404,11 +404,11 @@ def sqlite(args) -> None:
 
     from accounts.models import SubAccount
     from accounts.services import api_key_create
-    from bench.generate import Plan, load
-    from bench.measure import Client, Request, Server, server_env
-    from bench.scenarios import API, _get
-    from bench.vocabulary import SEARCH_TERMS
     from contacts.models import Contact
+    from tools.bench.generate import Plan, load
+    from tools.bench.measure import Client, Request, Server, server_env
+    from tools.bench.scenarios import API, _get
+    from tools.bench.vocabulary import SEARCH_TERMS
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
@@ -473,7 +473,7 @@ def sqlite(args) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
     def common(sub):
@@ -505,7 +505,7 @@ def main(argv: list[str] | None = None) -> None:
     common(sqlite_parser)
 
     args = parser.parse_args(argv)
-    args.command_line = "python -m bench " + " ".join(argv)
+    args.command_line = "python -m tools.bench " + " ".join(argv)
     if args.command == "run":
         run(args)
     else:

@@ -1,0 +1,3 @@
+from tools.bench.runner import main
+
+main()
