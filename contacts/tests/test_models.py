@@ -1,0 +1,115 @@
+"""The contact model layer without HTTP: normalization in clean_fields and the QuerySet methods every door
+calls (with_tags, tagged, search, search_ranked, with_custom_field), each within its sub-account."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from contacts.models import Contact
+from contacts.tests.factories import ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _contacts(sub_account):
+    return Contact.objects.for_account(sub_account)
+
+
+def _names(queryset) -> list[str]:
+    return sorted(contact.name for contact in queryset)
+
+
+def test_clean_fields_stores_one_form_of_every_field(sub_account):
+    contact = Contact(sub_account=sub_account, name="  Zoe\u0308 ", email=" ADA@Example.COM ", phone="(415) 555-2671")
+
+    contact.clean_fields()
+
+    assert (contact.name, contact.email, contact.phone) == ("Zoë", "ada@example.com", "+14155552671")
+
+
+def test_clean_fields_reads_a_national_number_in_the_sub_accounts_region(other_sub_account):
+    contact = Contact(sub_account=other_sub_account, name="Ada", phone="020 7946 0958")
+
+    contact.clean_fields()
+
+    assert contact.phone == "+442079460958"
+
+
+def test_clean_fields_reports_every_bad_field_at_once(sub_account):
+    contact = Contact(sub_account=sub_account, name="", email="not-an-email", phone="12")
+
+    with pytest.raises(ValidationError) as error:
+        contact.clean_fields()
+
+    assert set(error.value.message_dict) == {"name", "email", "phone"}
+
+
+def test_with_tags_reads_each_contacts_tag_names_sorted(sub_account):
+    ContactFactory(sub_account=sub_account, name="Ada", tags=["vip", "beta"])
+
+    (contact,) = _contacts(sub_account).with_tags()
+
+    assert contact.tag_names == ["beta", "vip"]
+
+
+def test_tagged_keeps_contacts_carrying_every_tag_given(sub_account):
+    ContactFactory(sub_account=sub_account, name="Both", tags=["vip", "beta"])
+    ContactFactory(sub_account=sub_account, name="One", tags=["vip"])
+
+    assert _names(_contacts(sub_account).tagged(["VIP", "beta"])) == ["Both"]
+
+
+def test_tagged_with_a_tag_nobody_uses_matches_nothing(sub_account):
+    ContactFactory(sub_account=sub_account, tags=["vip"])
+
+    assert not _contacts(sub_account).tagged(["unknown"]).exists()
+
+
+def test_tagged_never_matches_another_sub_accounts_tag_of_the_same_name(sub_account, other_sub_account):
+    ContactFactory(sub_account=other_sub_account, tags=["vip"])
+
+    assert not _contacts(sub_account).tagged(["vip"]).exists()
+
+
+def test_search_finds_a_substring_of_a_name_or_an_email(sub_account):
+    ContactFactory(sub_account=sub_account, name="Ada Lovelace", email="ada@example.com")
+    ContactFactory(sub_account=sub_account, name="Grace Hopper", email="grace@navy.example")
+
+    assert _names(_contacts(sub_account).search("lovel")) == ["Ada Lovelace"]
+    assert _names(_contacts(sub_account).search("navy")) == ["Grace Hopper"]
+
+
+def test_search_finds_a_phone_typed_in_any_format(sub_account):
+    ContactFactory(sub_account=sub_account, name="Ada", phone="+14155552671")
+
+    assert _names(_contacts(sub_account).search("(415) 555-2671")) == ["Ada"]
+    assert _names(_contacts(sub_account).search("555-2671")) == ["Ada"]
+
+
+def test_search_of_one_or_two_characters_matches_the_start_of_a_name(sub_account):
+    ContactFactory(sub_account=sub_account, name="Ada")
+    ContactFactory(sub_account=sub_account, name="Nada")
+
+    assert _names(_contacts(sub_account).search("ad")) == ["Ada"]
+
+
+def test_search_ranked_puts_an_exact_email_before_names_starting_with_the_term(sub_account):
+    ContactFactory(sub_account=sub_account, name="Bob Ada", email="ada@example.com")
+    ContactFactory(sub_account=sub_account, name="ada@example.com fan", email="fan@example.com")
+
+    ranked = _contacts(sub_account).search_ranked("ada@example.com", limit=10)
+
+    assert [contact.name for contact in ranked] == ["Bob Ada", "ada@example.com fan"]
+
+
+def test_with_custom_field_matches_a_number_given_as_text(sub_account):
+    ContactFactory(sub_account=sub_account, name="Twelve", custom_fields={"seats": 12})
+    ContactFactory(sub_account=sub_account, name="Text", custom_fields={"seats": "12"})
+    ContactFactory(sub_account=sub_account, name="Other", custom_fields={"seats": 3})
+
+    assert _names(_contacts(sub_account).with_custom_field("seats", "12")) == ["Text", "Twelve"]
+
+
+def test_email_conflict_names_the_other_contact_holding_the_email(sub_account):
+    holder = ContactFactory(sub_account=sub_account, email="ada@example.com")
+
+    assert Contact(sub_account=sub_account, email="ada@example.com").email_conflict().pk == holder.pk
