@@ -23,7 +23,6 @@ from contacts_site.pagination import page_parameters, paginated_response
 from contacts_site.validation import (
     NOT_BLANK_SINGLE_LINE_PATTERN,
     SINGLE_LINE_PATTERN,
-    normalize_text,
     text_problem,
 )
 
@@ -38,7 +37,7 @@ class SearchParams(serializers.Serializer):
     def validate_q(self, value):
         if problem := text_problem(value):
             raise serializers.ValidationError(problem)
-        return normalize_text(value)
+        return value
 
 
 LIST_PARAMETERS = [

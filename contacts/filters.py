@@ -7,7 +7,7 @@ from django.db.models import F
 from contacts.models import ContactTag, TaggedContact
 from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH
 from contacts_site.filters import PresentChoiceFilter, TextFilter
-from contacts_site.validation import normalize_text, text_problem
+from contacts_site.validation import text_problem
 
 CUSTOM_FIELD_PREFIX = "custom_field."
 CUSTOM_FIELD_DEEP_OBJECT_PREFIX = "custom_field["
@@ -68,7 +68,7 @@ class ContactFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         if not value.strip():
             return queryset
-        return queryset.search(normalize_text(value))
+        return queryset.search(value)
 
     def filter_tags(self, queryset, name, value):
         if not value:

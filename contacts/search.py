@@ -16,6 +16,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Lower
 
 from contacts.validators import phone_search_forms
+from contacts_site.validation import normalize_text
 
 # Trigram indexes need three characters; shorter terms are matched as prefixes.
 MIN_SUBSTRING_SEARCH_LENGTH = 3
@@ -108,9 +109,10 @@ def matching(contacts, query: str):
     number typed in any format (read in the sub-account's region).
 
     Terms of one or two characters match the *start* of the name or email instead: trigram indexes
-    cannot serve them, and a two-letter substring matches most of a large list anyway.
+    cannot serve them, and a two-letter substring matches most of a large list anyway. The term is read
+    in NFC, the form every name and email is stored in.
     """
-    query = query.strip()
+    query = normalize_text(query).strip()
     if len(query) < MIN_SUBSTRING_SEARCH_LENGTH:
         queryset, condition = contacts, Q(name__istartswith=query) | Q(email__istartswith=query)
     else:
@@ -134,7 +136,7 @@ def ranked(contacts, query: str, *, limit: int) -> list:
     sorts them: walking the name index instead would read every name before "Jo…" to find the names
     starting with "jo" (~440 ms at 500,000 contacts).
     """
-    query = query.strip()
+    query = normalize_text(query).strip()
     e164, _ = phone_search_forms(query, contacts.tenant.default_phone_region)
     exact = Q(email=query.lower()) | (Q(phone=e164) if e164 else Q(pk__in=[]))
     starting = Q(name__istartswith=query) | Q(email__istartswith=query)

@@ -8,26 +8,17 @@ test would catch.
 import http.client
 import os
 import secrets
-import socket
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import redis
 from django.urls import reverse
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.live_gunicorn import running_gunicorn
+
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 LIMIT, WINDOW = 100, 10
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -37,52 +28,15 @@ def server(tmp_path):
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except redis.exceptions.ConnectionError:
         pytest.fail(f"Redis is needed at {REDIS_URL} (start redis-server; .ci/run does)")
-    port = _free_port()
-    env = {name: value for name, value in os.environ.items() if not name.startswith("DJANGO_")}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "contacts_site.settings",
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_SECURE_SSL_REDIRECT": "0",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'burst.sqlite3'}",
-            "REDIS_URL": REDIS_URL,
-            # A prefix of its own: parallel runs on one Redis never share a counter.
-            "CACHE_KEY_PREFIX": f"burst-test-{secrets.token_hex(6)}",
-            "API_RATE_LIMIT_REQUESTS": str(LIMIT),
-            "API_RATE_LIMIT_WINDOW_SECONDS": str(WINDOW),
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    env.pop("DATABASE_REPLICA_URL", None)
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--verbosity", "0"], env=env, cwd=ROOT, check=True, timeout=120)
-    created = subprocess.run(
-        [*manage, "create_api_key", "burst"], env=env, cwd=ROOT, check=True, capture_output=True, text=True
-    )
-    key = created.stdout.strip().splitlines()[-1]
-    gunicorn = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "contacts_site.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or gunicorn.poll() is not None:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
-        yield port, key
-    finally:
-        gunicorn.terminate()
-        gunicorn.wait(timeout=30)
+    env = {
+        "REDIS_URL": REDIS_URL,
+        # A prefix of its own: parallel runs on one Redis never share a counter.
+        "CACHE_KEY_PREFIX": f"burst-test-{secrets.token_hex(6)}",
+        "API_RATE_LIMIT_REQUESTS": str(LIMIT),
+        "API_RATE_LIMIT_WINDOW_SECONDS": str(WINDOW),
+    }
+    with running_gunicorn(tmp_path, workers=2, env=env) as port_and_key:
+        yield port_and_key
 
 
 def _get(port: int, key: str) -> int:

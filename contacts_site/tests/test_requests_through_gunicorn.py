@@ -11,6 +11,8 @@ from http import HTTPStatus
 
 import pytest
 
+from tests.live_gunicorn import running_gunicorn
+
 
 def _send(port: int, key: str, method: str, path: str, chunks: list[bytes]) -> tuple[int, dict]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -28,9 +30,11 @@ def _send(port: int, key: str, method: str, path: str, chunks: list[bytes]) -> t
         connection.close()
 
 
-@pytest.fixture
-def server(gunicorn_server):
-    return gunicorn_server
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """One server per module: starting it costs seconds."""
+    with running_gunicorn(tmp_path_factory.mktemp("gunicorn")) as port_and_key:
+        yield port_and_key
 
 
 def test_a_chunked_post_is_read(server):
