@@ -42,6 +42,7 @@ MAX_OFFSET = 1_000_000_000
 MAX_CURSOR_LENGTH = 1000
 # Keeps a cursor's signature apart from every other use of SECRET_KEY.
 CURSOR_SALT = "contacts_site.pagination.cursor"
+CURSOR_PATTERN = "^[A-Za-z0-9_:-]+$"
 
 
 class PageParams(serializers.Serializer):
@@ -74,8 +75,8 @@ def page_parameters(*, default_limit: int = 25, cursor: bool = True) -> list[Ope
         parameters.append(
             OpenApiParameter(
                 "cursor",
-                # Unpadded base64url, as _encode_cursor writes it.
-                {"type": "string", "minLength": 1, "maxLength": MAX_CURSOR_LENGTH, "pattern": "^[A-Za-z0-9_-]+$"},
+                # What _encode_cursor writes: django.core.signing's URL-safe base64 payload, ":", signature.
+                {"type": "string", "minLength": 1, "maxLength": MAX_CURSOR_LENGTH, "pattern": CURSOR_PATTERN},
                 description="`next_cursor` of the previous page (opaque; only a cursor this API issued for the "
                 "same sort is valid, anything else is 400): constant cost at any depth",
             )

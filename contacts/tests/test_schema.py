@@ -1,7 +1,9 @@
+import re
 from http import HTTPStatus
 
 import pytest
 import yaml
+from django.urls import reverse
 
 from contacts.tests.factories import ContactFactory
 
@@ -116,5 +118,8 @@ def test_operation_ids_read_as_what_the_operation_does(schema):
     assert "conversations_messages_retrieve" not in operation_ids
 
 
-def test_the_schema_states_the_cursor_alphabet(schema):
-    assert _list_parameter(schema, "cursor")["schema"]["pattern"] == "^[A-Za-z0-9_-]+$"
+def test_a_cursor_the_api_issues_matches_the_schemas_cursor_pattern(schema, api_client, sub_account):
+    ContactFactory.create_batch(2, sub_account=sub_account)
+    cursor = api_client.get(reverse("contact-list"), {"limit": 1}).json()["next_cursor"]
+
+    assert re.fullmatch(_list_parameter(schema, "cursor")["schema"]["pattern"], cursor)
