@@ -205,13 +205,16 @@ def contact_delete(*, contact: Contact, if_match: list[str] | None = None) -> No
     `if_match`: delete only if the contact is still the version the caller read (else StaleVersion).
     NotFound if a concurrent request deleted it first: that one emitted the `contact.deleted` event.
     """
-    if if_match is not None:
-        locked = _locked(contact)
-        locked.loaded_tag_names = locked.tag_names
-        if not locked.matches_etags(if_match):
-            raise StaleVersion()
+    if if_match is not None and not _locked(contact).matches_etags(if_match):
+        raise StaleVersion()
     if not contacts_delete(sub_account=contact.sub_account, queryset=Contact.objects.filter(pk=contact.pk)):
         raise NotFound()
+
+
+def _chunks(ids: list, size: int = 1000):
+    """In chunks: SQLite caps the parameters of one statement."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 @transaction.atomic
@@ -233,11 +236,10 @@ def contacts_delete(*, sub_account: SubAccount, queryset) -> int:
     if not doomed:
         return 0
     # By id, not by the filter: tenant_delete removes the tag links first, after which a filter on a
-    # tag (the staff list's "all matching") would match nothing. In chunks: SQLite caps bound parameters.
-    ids = [contact.pk for contact in doomed]
+    # tag (the staff list's "all matching") would match nothing.
     deleted = sum(
-        tenant_delete(Contact.objects.filter(pk__in=ids[start : start + 1000]), sub_account_id=sub_account.pk)
-        for start in range(0, len(ids), 1000)
+        tenant_delete(Contact.objects.filter(pk__in=chunk), sub_account_id=sub_account.pk)
+        for chunk in _chunks([contact.pk for contact in doomed])
     )
     # The loaded sub-account, not the caller's: the admin passes a bare SubAccount(pk=…) without a slug.
     events_emit(
@@ -266,12 +268,6 @@ def _locked_ids(sub_account: SubAccount, contacts: QuerySet[Contact]) -> list[st
     really there, and a contact deleted meanwhile is simply not among them."""
     scoped = Contact.objects.for_account(sub_account).filter(pk__in=contacts.values("pk"))
     return list(scoped.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
-
-
-def _chunks(ids: list, size: int = 1000):
-    """In chunks: SQLite caps the parameters of one statement."""
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 def _one_tag(tag: str) -> str:
@@ -346,12 +342,9 @@ def contact_bulk_remove_tag(*, sub_account: SubAccount, contacts: QuerySet[Conta
 
 def _emit_tag_changes(sub_account: SubAccount, ids: list[str], *, added: str = "", removed: str = "") -> None:
     """One `contact.updated` per contact whose tags a bulk action changed: bulk is no way around webhooks."""
-    for start in range(0, len(ids), 1000):
+    for chunk in _chunks(ids):
         contacts = (
-            Contact.objects.for_account(sub_account)
-            .filter(pk__in=ids[start : start + 1000])
-            .select_related("sub_account")
-            .with_tags()
+            Contact.objects.for_account(sub_account).filter(pk__in=chunk).select_related("sub_account").with_tags()
         )
         data = [contact_to_dict(contact) for contact in contacts]
         changes = [
