@@ -1,8 +1,8 @@
 """Rules for any text the service stores or searches for, used by every model field and query parameter.
 
 One rule, one message, on every door:
-- Text is stored in Unicode NFC (`normalize_text`): "e\u0301cole" and "école" are one word, stored and
-  searched alike.
+- A contact's text is stored, and search terms are read, in Unicode NFC (`normalize_text`): "e\u0301cole"
+  and "école" are one word, stored and searched alike.
 - No NUL, no other C0/C1 control character and no unpaired surrogate anywhere: PostgreSQL refuses NUL
   and unpaired surrogates cannot be encoded (both were 500s), and the others are invisible garbage.
   Multi-line text (a message body, a custom field value) keeps tab and line breaks.
