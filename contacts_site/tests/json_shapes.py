@@ -12,19 +12,11 @@ from rest_framework import serializers
 def _value_mismatches(value, field: serializers.Field, path: str) -> list[str]:
     if value is None:
         return [] if field.allow_null else [f"{path}: null, but the field does not allow null"]
-    if isinstance(field, serializers.ListSerializer):
-        if not isinstance(value, list):
-            return [f"{path}: {type(value).__name__}, documented as a list"]
-        return [
-            problem
-            for index, item in enumerate(value)
-            for problem in _value_mismatches(item, field.child, f"{path}[{index}]")
-        ]
     if isinstance(field, serializers.Serializer):
         if not isinstance(value, dict):
             return [f"{path}: {type(value).__name__}, documented as an object"]
         return shape_mismatches(value, field, path=f"{path}.")
-    if isinstance(field, serializers.ListField):
+    if isinstance(field, (serializers.ListSerializer, serializers.ListField)):
         if not isinstance(value, list):
             return [f"{path}: {type(value).__name__}, documented as a list"]
         return [

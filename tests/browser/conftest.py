@@ -78,16 +78,21 @@ def agent(sub_account):
     return user
 
 
-@pytest.fixture
-def signed_in(page, live_server, agent):
-    """A page logged in through the real login form, sitting on the contact list."""
+def log_in(page, live_server, user):
+    """Log `user` in through the real login form; the page then sits on the contact list."""
     page.goto(f"{live_server.url}/account/login/")
-    page.get_by_label("Username").fill(agent.username)
+    page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server.url}/")
     page.base = live_server.url
     return page
+
+
+@pytest.fixture
+def signed_in(page, live_server, agent):
+    """A page logged in through the real login form, sitting on the contact list."""
+    return log_in(page, live_server, agent)
 
 
 def axe_violations(page) -> list[dict]:

@@ -4,9 +4,9 @@ answered a POST. The other browser tests run in UTC, where a time zone that neve
 import pytest
 
 from accounts.models import APIKey
-from accounts.tests.factories import DEFAULT_PASSWORD
 from contacts.models import Contact
 from contacts.tests.factories import ContactFactory
+from tests.browser.conftest import log_in
 from webhooks.models import Endpoint
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -17,14 +17,7 @@ def tokyo_page(browser, live_server, agent):
     """A browser in Tokyo, logged in through the login form."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Asia/Tokyo")
     context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/account/login/")
-    page.get_by_label("Username").fill(agent.username)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/")
-    page.base = live_server.url
-    yield page
+    yield log_in(context.new_page(), live_server, agent)
     context.close()
 
 
