@@ -6,6 +6,7 @@ from rest_framework import viewsets
 
 from accounts.idempotency import run_idempotently
 from accounts.models import SubAccount
+from contacts_site.actions import act, api_key_label
 
 
 class TenantScopedViewSet(viewsets.GenericViewSet):
@@ -36,8 +37,12 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         return queryset
 
     def initial(self, request, *args, **kwargs):
-        """After authentication and throttling: every POST honours `Idempotency-Key` (see accounts.idempotency)."""
+        """After authentication and throttling: the key becomes who acts; every POST honours `Idempotency-Key` (see accounts.idempotency)."""
         super().initial(request, *args, **kwargs)
+        # Who acts, for the contact history: this key, for the rest of the request (the request middleware's
+        # action scope forgets it afterwards).
+        api_key = request.auth
+        act(source="api", api_key_id=api_key.pk, actor_label=api_key_label(api_key.name, api_key.display_prefix))
         handler = getattr(self, "post", None)
         if request.method == "POST" and handler is not None:
             # dispatch() looks the handler up after initial(), so this instance's POST runs through the guard.

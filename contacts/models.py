@@ -299,3 +299,7 @@ class Contact(TenantModel):
     def matches_etags(self, etags: list[str]) -> bool:
         """`If-Match` semantics (RFC 9110 §13.1.1): `*` or any listed strong tag equal to ours."""
         return "*" in etags or self.etag in etags
+
+
+# The timeline's table lives in its own module (contacts/history.py); imported here so Django registers it.
+from contacts.history import ContactChange  # noqa: F401

@@ -6,13 +6,15 @@ from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from accounts.models import SubAccount, tenant_delete
+from contacts.history import ContactChange, Kind, contact_change_record, contact_changes_record, entry_new
 from contacts.models import Contact, ContactTag, TaggedContact
-from contacts.representation import contact_to_dict
+from contacts.representation import contact_to_dict, note_to_dict
 from contacts.validators import MAX_TAGS, normalize_tags
-from contacts_site.errors import EmailTaken, NotFound, StaleVersion
+from contacts_site.actions import acting, current_action
+from contacts_site.errors import EmailTaken, NotFound, NotYours, StaleVersion
 from contacts_site.updates import UNSET, given, locked_row, model_update
 from webhooks.events import changes_between
-from webhooks.services import event_emit, events_emit
+from webhooks.services import event_emit
 
 
 def _validate(contact: Contact, tags) -> list[str] | None:
@@ -127,7 +129,7 @@ def contact_create(
     _save(contact, normalized_tags, email_changed=True)
     if normalized_tags is None:
         contact.loaded_tag_names = []  # a new contact has no tags yet
-    event_emit(sub_account=sub_account, type="contact.created", data=contact_to_dict(contact))
+    contact_change_record(sub_account=sub_account, type="contact.created", data=contact_to_dict(contact))
     contact_count_adjust(sub_account_id=sub_account.pk, delta=1)
     return contact
 
@@ -192,7 +194,7 @@ def contact_update(
         update_fields=[*changed, "updated_at"],
     )
     after = contact_to_dict(contact)
-    event_emit(
+    contact_change_record(
         sub_account=contact.sub_account, type="contact.updated", data=after, changes=changes_between(before, after)
     )
     return contact
@@ -242,7 +244,7 @@ def contacts_delete(*, sub_account: SubAccount, queryset) -> int:
         for chunk in _chunks([contact.pk for contact in doomed])
     )
     # The loaded sub-account, not the caller's: the admin passes a bare SubAccount(pk=…) without a slug.
-    events_emit(
+    contact_changes_record(
         sub_account=doomed[0].sub_account, type="contact.deleted", data=[contact_to_dict(contact) for contact in doomed]
     )
     contact_count_adjust(sub_account_id=sub_account.pk, delta=-deleted)
@@ -341,7 +343,9 @@ def contact_bulk_remove_tag(*, sub_account: SubAccount, contacts: QuerySet[Conta
 
 
 def _emit_tag_changes(sub_account: SubAccount, ids: list[str], *, added: str = "", removed: str = "") -> None:
-    """One `contact.updated` per contact whose tags a bulk action changed: bulk is no way around webhooks."""
+    """One `contact.updated` per contact whose tags a bulk action changed, and its history entry: bulk is no
+    way around webhooks or history. Every chunk's entries share one action."""
+    action = current_action()
     for chunk in _chunks(ids):
         contacts = (
             Contact.objects.for_account(sub_account).filter(pk__in=chunk).select_related("sub_account").with_tags()
@@ -356,4 +360,95 @@ def _emit_tag_changes(sub_account: SubAccount, ids: list[str], *, added: str = "
             }
             for item in data
         ]
-        events_emit(sub_account=sub_account, type="contact.updated", data=data, changes=changes)
+        contact_changes_record(
+            sub_account=sub_account, type="contact.updated", data=data, changes=changes, action=action
+        )
+
+
+def _validated_note(note: ContactChange) -> ContactChange:
+    note.full_clean(exclude=["sub_account"], validate_unique=False, validate_constraints=False)
+    return note
+
+
+@transaction.atomic
+def note_create(*, contact: Contact, body: str) -> ContactChange:
+    """Add a note to `contact`, written by whoever acts (current_action). Under the contact's lock: a note
+    added while the contact is being deleted would outlive the erasure of its history."""
+    contact = _locked(contact)
+    note = _validated_note(
+        entry_new(sub_account_id=contact.sub_account_id, contact_id=contact.pk, kind=Kind.NOTE, body=body)
+    )
+    note.save(force_insert=True)
+    event_emit(sub_account=contact.sub_account, type="note.created", data=note_to_dict(note))
+    return note
+
+
+def _own_note(note: ContactChange) -> ContactChange:
+    """The note re-read under its row lock, if whoever acts wrote it: NotYours otherwise."""
+    note = locked_row(ContactChange.objects.for_account(note.sub_account_id).notes(), note.pk)
+    if not note.written_by(current_action()):
+        raise NotYours()
+    return note
+
+
+@transaction.atomic
+def note_update(*, note: ContactChange, body: str) -> ContactChange:
+    """Change the text of one's own note. The same text again changes nothing."""
+    note = _own_note(note)
+    if not model_update(note, {"body": body}, clean=_validated_note):
+        return note
+    note.edited_at = timezone.now()
+    note.save(update_fields=["body", "edited_at"])
+    event_emit(sub_account=SubAccount(pk=note.sub_account_id), type="note.updated", data=note_to_dict(note))
+    return note
+
+
+@transaction.atomic
+def note_delete(*, note: ContactChange) -> None:
+    note = _own_note(note)
+    ContactChange.objects.for_account(note.sub_account_id).filter(pk=note.pk).delete()
+    event_emit(sub_account=SubAccount(pk=note.sub_account_id), type="note.deleted", data=note_to_dict(note))
+
+
+def _undo_tags(change: dict, current: list[str]) -> list[str]:
+    """The tags with one change undone: those it added removed, those it removed put back; the changes
+    made since, to other tags, stay."""
+    before, after = set(change.get("from") or []), set(change.get("to") or [])
+    return sorted((set(current) - (after - before)) | (before - after))
+
+
+@transaction.atomic
+def contact_change_revert(
+    *, contact: Contact, change_id: str, field: str, if_match: list[str] | None = None
+) -> Contact:
+    """Undo what one history entry did to one field, through contact_update (so If-Match and the no-op rule
+    hold), recorded as source `revert` with the entry's id as its `ref`.
+
+    `field`: `name`, `email`, `phone` (back to the entry's `from`), `tags` (what the entry added removed and
+    what it removed put back), `custom_fields` (every key the entry changed back) or `custom_fields.<key>`.
+    """
+    contact = _locked(contact)
+    entry = (
+        ContactChange.objects.for_account(contact.sub_account_id)
+        .of_contact(contact.pk)
+        .filter(pk=change_id, kind__in=[Kind.CREATED, Kind.CHANGED])
+        .first()
+    )
+    if entry is None:
+        raise NotFound("This contact has no such change.")
+    name, _, key = field.partition(".")
+    change = entry.changes.get(name)
+    if change is None or (key and name != "custom_fields"):
+        raise ValidationError({"field": [f"This change did not change {field}."]})
+    if name == "tags":
+        values = {"tags": _undo_tags(change, contact.tag_names)}
+    elif name == "custom_fields":
+        before, after = change.get("from") or {}, change.get("to") or {}
+        keys = [key] if key else [k for k in {*before, *after} if before.get(k) != after.get(k)]
+        if key and before.get(key) == after.get(key):
+            raise ValidationError({"field": [f"This change did not change {field}."]})
+        values = {"custom_fields": {k: before.get(k) for k in keys}}
+    else:
+        values = {name: change.get("from")}
+    with acting(source="revert", ref=entry.id):
+        return contact_update(contact=contact, if_match=if_match, **values)

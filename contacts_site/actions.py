@@ -49,6 +49,30 @@ def current_action() -> Action:
     return _current.get() or Action()
 
 
+def act(**fields) -> Action:
+    """Set who acts for the rest of the enclosing `action_scope()`: for a door that learns its actor
+    part-way through a request (the API knows its key only after DRF's authentication)."""
+    action = replace(current_action(), id=new_action_id(), **fields)
+    _current.set(action)
+    return action
+
+
+@contextmanager
+def action_scope() -> Iterator[None]:
+    """Forget, on leaving, every action set inside. A context variable set in a request lives on in the
+    worker thread into the next request: the request middleware runs each request inside one of these."""
+    token = _current.set(None)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def api_key_label(name: str, display_prefix: str) -> str:
+    """How an API key is named on the timeline: "Zapier (ck_live_ab12…)". Its prefix, never its secret."""
+    return f"{name} ({display_prefix}…)"
+
+
 @contextmanager
 def acting(**changes) -> Iterator[Action]:
     """Run the block as a new action: the current one with `changes` (and a new id).

@@ -19,7 +19,7 @@ from rest_framework.metadata import SimpleMetadata
 from rest_framework.response import Response
 
 from contacts_site.context import current_request_id
-from contacts_site.errors import Conflict, DomainError, NotFound, StaleVersion
+from contacts_site.errors import Conflict, DomainError, NotFound, NotYours, StaleVersion
 from contacts_site.validation import validate_text
 
 logger = logging.getLogger(__name__)
@@ -117,6 +117,7 @@ DOMAIN_ERROR_STATUSES: list[tuple[type[DomainError], int]] = [
     (NotFound, HTTPStatus.NOT_FOUND),
     (Conflict, HTTPStatus.CONFLICT),
     (StaleVersion, HTTPStatus.PRECONDITION_FAILED),
+    (NotYours, HTTPStatus.FORBIDDEN),
     (DomainError, HTTPStatus.BAD_REQUEST),
 ]
 

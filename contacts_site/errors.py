@@ -45,6 +45,12 @@ class EmailTaken(Conflict):
         self.contact_name = contact_name
 
 
+class NotYours(DomainError):
+    """The object is there, but only the one who wrote it may change it (a note is its author's)."""
+
+    message = "Only its author can change or delete this."
+
+
 class StaleVersion(DomainError):
     """The caller wrote against a version (If-Match / ETag) that is no longer the current one."""
 

@@ -11,15 +11,17 @@ import time
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.handlers.wsgi import LimitedStream
 from django.core.signals import request_finished
 from django.dispatch import receiver
 from django.http import Http404, HttpResponse, JsonResponse
 from django.views import defaults
 
+from contacts_site.actions import act, action_scope
 from contacts_site.api import error_body
 from contacts_site.context import request_id_var
-from contacts_site.errors import NotFound
+from contacts_site.errors import NotFound, NotYours
 
 REQUEST_ID_HEADER = "X-Request-Id"
 # A caller's id is kept only if it is short and plain: it ends up in logs and headers, so no spaces,
@@ -170,7 +172,8 @@ class RateLimitHeadersMiddleware:
 
 class DomainErrorMiddleware:
     """A page whose object a concurrent request deleted answers the not-found page, as it would a moment
-    later: the service's NotFound becomes Django's Http404 (the API's exception handler maps it itself)."""
+    later: the service's NotFound becomes Django's Http404, NotYours its 403 (the API's exception handler maps
+    them itself)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -181,3 +184,33 @@ class DomainErrorMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, NotFound):
             raise Http404(exception.message) from exception
+        if isinstance(exception, NotYours):
+            raise PermissionDenied(exception.message) from exception
+
+
+class ActingMiddleware:
+    """Who acts, for the recorded changes of a contact (contacts_site.actions): each request runs in a fresh
+    action scope, so nothing one request set survives into the next one the worker thread serves.
+
+    A staff page acts as its signed-in user (source `ui`), the Django admin as its user (`admin`). The API's
+    actor is its key, known only after DRF's authentication: `accounts.api.TenantScopedViewSet` sets it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with action_scope():
+            return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # The API reads no session: asking for request.user there would cost a session read per request.
+        if request.path_info.startswith("/api/") or not request.user.is_authenticated:
+            return
+        user = request.user
+        namespace = request.resolver_match.namespace if request.resolver_match else ""
+        act(
+            source="admin" if namespace.split(":")[0] == "admin" else "ui",
+            user_id=user.pk,
+            actor_label=user.get_full_name() or user.get_username(),
+        )

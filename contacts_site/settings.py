@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who acts (contacts_site.actions), from the signed-in user; the API sets its key's in its viewsets.
+    "contacts_site.middleware.ActingMiddleware",
     "accounts.middleware.ViewerTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -306,6 +308,15 @@ WEBHOOKS_RETRY_SCHEDULE = [
     )
 ]
 WEBHOOKS_DISABLE_AFTER_DAYS = float(os.environ.get("WEBHOOKS_DISABLE_AFTER_DAYS", "5"))
+
+# A contact's timeline (docs/timeline.md). History entries older than this many days are removed by
+# `manage.py prune_history`; unset keeps them forever. Notes are never pruned.
+CONTACT_HISTORY_RETENTION_DAYS = (
+    int(os.environ["CONTACT_HISTORY_RETENTION_DAYS"]) if os.environ.get("CONTACT_HISTORY_RETENTION_DAYS") else None
+)
+# Off only to measure what recording costs (the benchmark's "PATCH without history"): the webhook events
+# are still written, the history entries are not.
+CONTACT_HISTORY_ENABLED = env_bool("CONTACT_HISTORY_ENABLED", default=True)
 
 LOGGING = {
     "version": 1,

@@ -63,6 +63,12 @@ def validate_text(value) -> None:
     _validate(value, _MULTI_LINE_FORBIDDEN)
 
 
+def validate_not_blank(value: str) -> None:
+    # A text of spaces and newlines says nothing; refuse it like an empty one (it is stored unstripped).
+    if isinstance(value, str) and value and not value.strip():
+        raise ValidationError("This field cannot be blank.", code="blank")
+
+
 def text_problem(value: str, *, single_line: bool = True) -> str | None:
     """The message `value` would be refused with, or None: for query parameters, which report, not raise."""
     try:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import Membership, SubAccount, TenantModel, TenantQuerySet
 from contacts.models import Contact
 from contacts_site.ids import prefixed_id
-from contacts_site.validation import validate_single_line_text, validate_text
+from contacts_site.validation import validate_not_blank, validate_single_line_text, validate_text
 
 MAX_MESSAGE_LENGTH = 10_000
 
@@ -19,12 +19,6 @@ def new_conversation_id() -> str:
 
 def new_message_id() -> str:
     return prefixed_id("msg")
-
-
-def validate_not_blank(value: str) -> None:
-    # A body of spaces and newlines says nothing; refuse it like an empty one (it is stored unstripped).
-    if isinstance(value, str) and value and not value.strip():
-        raise ValidationError("This field cannot be blank.", code="blank")
 
 
 class ConversationQuerySet(TenantQuerySet):

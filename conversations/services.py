@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from accounts.models import SubAccount, tenant_delete
+from contacts.history import Kind, history_record
 from contacts.models import Contact
 from contacts_site.errors import NotFound
 from contacts_site.updates import UNSET, given, locked_row, model_update
@@ -132,6 +133,12 @@ def conversation_create(
     )
     _refresh(contact, _contact_row(contact), ["conversation_count", "last_conversation"])
     event_emit(sub_account=sub_account, type="conversation.created", data=conversation_to_dict(conversation))
+    history_record(
+        sub_account_id=sub_account.pk,
+        contact_id=contact.pk,
+        kind=Kind.CONVERSATION,
+        changes={"conversation_id": conversation.pk, "channel": conversation.channel, "subject": conversation.subject},
+    )
     if message is not None:
         event_emit(sub_account=sub_account, type="message.created", data=message_to_dict(message))
     return conversation

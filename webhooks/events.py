@@ -11,6 +11,9 @@ EVENT_TYPES = (
     "conversation.created",
     "conversation.updated",
     "message.created",
+    "note.created",
+    "note.updated",
+    "note.deleted",
 )
 # Sent by `POST /webhooks/{id}/test` to that one endpoint, whatever it subscribes to.
 PING = "ping"
