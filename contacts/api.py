@@ -8,10 +8,22 @@ from rest_framework.response import Response
 from accounts.api import TenantScopedViewSet
 from contacts import services
 from contacts.filters import MAX_TAG_FILTER_LENGTH, SORT_FIELDS, ContactFilter
+from contacts.history import HISTORY_FIELDS, ContactChange, Kind
 from contacts.models import Contact
-from contacts.representation import contact_to_dict
-from contacts.serializers import ContactSchemaSerializer, ContactWriteSerializer
+from contacts.representation import contact_to_dict, entry_to_dict, field_value_to_dict, note_to_dict
+from contacts.serializers import (
+    ContactSchemaSerializer,
+    ContactWriteSerializer,
+    FieldValueSchemaSerializer,
+    HistoryParams,
+    NoteSchemaSerializer,
+    NoteWriteSerializer,
+    RevertSerializer,
+    TimelineEntrySchemaSerializer,
+    TimelineParams,
+)
 from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH
+from contacts_site.actions import SOURCES
 from contacts_site.api import (
     StrictIntegerField,
     TextCharField,
@@ -116,6 +128,10 @@ CUSTOM_FIELDS_EXAMPLE = OpenApiExample(
 )
 
 
+def contact_response(contact: Contact, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(contact_to_dict(contact), status=status, headers={"ETag": contact.etag, **(headers or {})})
+
+
 class ContactViewSet(TenantScopedViewSet):
     model = Contact
     lookup_url_kwarg = "contact_id"
@@ -146,9 +162,6 @@ class ContactViewSet(TenantScopedViewSet):
             count_queryset=filterset.count_queryset,
         )
 
-    def _contact_response(self, contact: Contact, status: int = 200, headers: dict | None = None) -> Response:
-        return Response(contact_to_dict(contact), status=status, headers={"ETag": contact.etag, **(headers or {})})
-
     @extend_schema(
         request=ContactWriteSerializer,
         parameters=[ETAG_HEADER],
@@ -159,11 +172,11 @@ class ContactViewSet(TenantScopedViewSet):
         """Create a contact. A second contact with the same email answers 409 naming the existing one."""
         contact = services.contact_create(sub_account=self.sub_account, **self._write_data(partial=False))
         location = f"{request.build_absolute_uri('/api/v1/contacts/')}{contact.pk}"
-        return self._contact_response(contact, status=201, headers={"Location": location})
+        return contact_response(contact, status=201, headers={"Location": location})
 
     @extend_schema(parameters=[ETAG_HEADER], responses={200: ContactSchemaSerializer, **error_responses(401, 404)})
     def retrieve(self, request, contact_id=None):
-        return self._contact_response(self.get_object())
+        return contact_response(self.get_object())
 
     @extend_schema(
         request=ContactWriteSerializer,
@@ -176,7 +189,7 @@ class ContactViewSet(TenantScopedViewSet):
         contact = services.contact_update(
             contact=self.get_object(), if_match=if_match_etags(request), **self._write_data(partial=True)
         )
-        return self._contact_response(contact)
+        return contact_response(contact)
 
     @extend_schema(
         request=ContactWriteSerializer(partial=True),
@@ -221,3 +234,145 @@ class ContactViewSet(TenantScopedViewSet):
         query, limit = params.validated_data["q"], params.validated_data["limit"]
         contacts = self.get_queryset().search_ranked(query, limit=limit)
         return Response({"data": [contact_to_dict(contact) for contact in contacts]})
+
+
+TimelineSchema = list_envelope_schema("Timeline", TimelineEntrySchemaSerializer)
+NoteListSchema = list_envelope_schema("NoteList", NoteSchemaSerializer)
+FieldHistorySchema = list_envelope_schema("FieldHistory", FieldValueSchemaSerializer)
+CHOICES_PARAMETER = {"type": "array", "items": {"type": "string"}}
+
+
+def _params(serializer_class, request) -> dict:
+    params = serializer_class(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    return params.validated_data
+
+
+def _entries(view: TenantScopedViewSet):
+    """The entries of the URL's contact (404 if it is not the key's sub-account's), newest first."""
+    contact = view.get_object()
+    return ContactChange.objects.for_account(view.sub_account).of_contact(contact.pk).newest_first()
+
+
+class ContactTimelineViewSet(TenantScopedViewSet):
+    """A contact's timeline, the history of one of its fields, its notes, and the revert of a change
+    (docs/timeline.md): routes under /contacts/{contact_id}/ only (no list of its own)."""
+
+    model = Contact
+    lookup_url_kwarg = "contact_id"
+    lookup_value_regex = r"[^/\x00]+"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "kind",
+                {**CHOICES_PARAMETER, "items": {"type": "string", "enum": Kind.values}},
+                style="form",
+                explode=True,
+                description="Repeatable: only entries of these kinds",
+            ),
+            OpenApiParameter(
+                "source",
+                {**CHOICES_PARAMETER, "items": {"type": "string", "enum": list(SOURCES)}},
+                style="form",
+                explode=True,
+                description="Repeatable: only entries from these sources",
+            ),
+            *PAGE_PARAMETERS,
+        ],
+        responses={200: TimelineSchema, **error_responses(400, 401, 404)},
+        operation_id="contacts_timeline",
+    )
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, contact_id=None):
+        """Everything that happened to a contact, newest first: changes (from → to, with who and from where),
+        its creation, conversations started, merges, notes. Paginate with `next_cursor`."""
+        entries = _entries(self)
+        params = _params(TimelineParams, request)
+        if params.get("kind"):
+            entries = entries.filter(kind__in=sorted(params["kind"]))
+        if params.get("source"):
+            entries = entries.filter(source__in=sorted(params["source"]))
+        return paginated_response(request, entries, entry_to_dict)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("field", str, enum=list(HISTORY_FIELDS), required=True),
+            *PAGE_PARAMETERS,
+        ],
+        responses={200: FieldHistorySchema, **error_responses(400, 401, 404)},
+        operation_id="contacts_history",
+    )
+    @action(detail=True, methods=["get"])
+    def history(self, request, contact_id=None):
+        """The values one field has had, newest first, each with its source and actor (`to` is the value it
+        took, `from` the one before)."""
+        entries = _entries(self)  # an unknown contact is a 404 whatever the parameters
+        field = _params(HistoryParams, request)["field"]
+        return paginated_response(request, entries.touching(field), lambda entry: field_value_to_dict(entry, field))
+
+    @extend_schema(
+        methods=["get"],
+        parameters=PAGE_PARAMETERS,
+        responses={200: NoteListSchema, **error_responses(400, 401, 404)},
+        operation_id="contacts_notes_list",
+    )
+    @extend_schema(
+        methods=["post"],
+        request=NoteWriteSerializer,
+        responses={201: NoteSchemaSerializer, **error_responses(400, 401, 404, 415)},
+        operation_id="contacts_notes_create",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def notes(self, request, contact_id=None):
+        """The team's notes on a contact, newest first; POST adds one, written by the calling key."""
+        if request.method == "GET":
+            return paginated_response(request, _entries(self).notes(), note_to_dict)
+        serializer = NoteWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        note = services.note_create(contact=self.get_object(), **serializer.validated_data)
+        return Response(note_to_dict(note), status=201)
+
+    @extend_schema(
+        request=RevertSerializer,
+        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+        responses={200: ContactSchemaSerializer, **error_responses(400, 401, 404, 409, 412, 415)},
+        operation_id="contacts_revert",
+    )
+    @action(detail=True, methods=["post"])
+    def revert(self, request, contact_id=None):
+        """Undo one change of one field (from the timeline or a field's history), recorded as source `revert`.
+        The contact is then written like a PATCH: If-Match is honoured, and a value already back changes nothing."""
+        serializer = RevertSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        contact = services.contact_change_revert(
+            contact=self.get_object(), if_match=if_match_etags(request), **serializer.validated_data
+        )
+        return contact_response(contact)
+
+
+class NoteViewSet(TenantScopedViewSet):
+    """`PATCH/DELETE /notes/{note_id}`: a key changes or deletes the notes it wrote (403 for another's)."""
+
+    model = ContactChange
+    lookup_url_kwarg = "note_id"
+    lookup_value_regex = r"[^/\x00]+"
+    http_method_names = ["patch", "delete", "options"]
+
+    def scope_queryset(self, queryset):
+        return queryset.notes()
+
+    @extend_schema(
+        request=NoteWriteSerializer,
+        responses={200: NoteSchemaSerializer, **error_responses(400, 401, 403, 404, 415)},
+    )
+    def partial_update(self, request, note_id=None):
+        serializer = NoteWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        note = services.note_update(note=self.get_object(), **serializer.validated_data)
+        return Response(note_to_dict(note))
+
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404)})
+    def destroy(self, request, note_id=None):
+        services.note_delete(note=self.get_object())
+        return Response(status=204)

@@ -1,19 +1,28 @@
 """JSON ⇄ contact. These translate and check JSON types; the field rules live in the model layer."""
 
+import re
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from contacts.history import HISTORY_FIELDS, MAX_NOTE_LENGTH, Kind
 from contacts.validators import (
     MAX_CUSTOM_FIELD_KEY_LENGTH,
     MAX_CUSTOM_FIELDS,
     MAX_TAG_LENGTH,
 )
+from contacts_site.actions import SOURCES
 from contacts_site.api import (
     ModelCheckedTextField,
     StrictCharField,
     StrictSerializer,
 )
-from contacts_site.validation import MULTI_LINE_PATTERN, NOT_BLANK_SINGLE_LINE_PATTERN, SINGLE_LINE_PATTERN
+from contacts_site.validation import (
+    MULTI_LINE_PATTERN,
+    NOT_BLANK_MULTI_LINE_PATTERN,
+    NOT_BLANK_SINGLE_LINE_PATTERN,
+    SINGLE_LINE_PATTERN,
+)
 
 CONTACT_WRITABLE_FIELDS = ("name", "email", "phone", "tags", "custom_fields")
 CONTACT_READ_ONLY_FIELDS = ("id", "created_at", "updated_at", "last_conversation", "conversation_count")
@@ -116,3 +125,103 @@ class ContactSchemaSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
     last_conversation = serializers.DateTimeField(allow_null=True)
     conversation_count = serializers.IntegerField()
+
+
+# The timeline, the history of a field, notes (docs/timeline.md).
+@extend_schema_field(
+    {"type": "string", "minLength": 1, "maxLength": MAX_NOTE_LENGTH, "pattern": NOT_BLANK_MULTI_LINE_PATTERN}
+)
+class NoteBodyField(ModelCheckedTextField):
+    pass
+
+
+class NoteWriteSerializer(StrictSerializer):
+    read_only_names = ("id", "contact_id", "author", "source", "created_at", "edited_at")
+
+    # Length, blankness and characters are the model's rules (ContactChange.body); here only the JSON type.
+    body = NoteBodyField(trim_whitespace=False)
+
+
+REVERTIBLE_FIELD_PATTERN = r"^(name|email|phone|tags|custom_fields)$|^custom_fields\.[^\x00-\x1f\x7f-\x9f]{1,64}$"
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": REVERTIBLE_FIELD_PATTERN,
+        "description": "`name`, `email`, `phone`, `tags`, `custom_fields` (every key the change changed) or "
+        "`custom_fields.<key>`",
+    }
+)
+class RevertibleFieldName(StrictCharField):
+    pass
+
+
+class RevertSerializer(StrictSerializer):
+    change_id = StrictCharField(max_length=32, help_text="The id of a `created` or `changed` timeline entry")
+    field = RevertibleFieldName(max_length=len("custom_fields.") + MAX_CUSTOM_FIELD_KEY_LENGTH)
+
+    def validate_field(self, value):
+        if not re.fullmatch(REVERTIBLE_FIELD_PATTERN, value):
+            raise serializers.ValidationError("One of name, email, phone, tags, custom_fields, custom_fields.<key>.")
+        return value
+
+
+class TimelineParams(serializers.Serializer):
+    kind = serializers.MultipleChoiceField(choices=Kind.choices, required=False)
+    source = serializers.MultipleChoiceField(choices=[(source, source) for source in SOURCES], required=False)
+
+
+class HistoryParams(serializers.Serializer):
+    field = serializers.ChoiceField(choices=HISTORY_FIELDS)
+
+
+class ActorSchemaSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField(allow_null=True, help_text="The staff user who acted, if one did")
+    api_key_id = serializers.IntegerField(allow_null=True, help_text="The API key that acted, if one did")
+    label = serializers.CharField(help_text="Who, for people: a user's name, or `Zapier (ck_ab12cd34…)`")
+
+
+class TimelineEntrySchemaSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="hst_… (a note: nt_…)")
+    contact_id = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    changes = serializers.DictField(
+        help_text="`{field: {from, to}}` as the webhook event's `changes`; a conversation's id, channel and "
+        "subject; `{}` once the contact is deleted"
+    )
+    body = serializers.CharField(help_text="A note's text; empty for other kinds")
+    source = serializers.ChoiceField(choices=[(source, source) for source in SOURCES])
+    actor = ActorSchemaSerializer()
+    action_id = serializers.CharField(help_text="Shared by every entry one action recorded (act_…)")
+    ref = serializers.CharField(help_text="The import (imp_…) or merge (mrg_…), or the entry a revert undid")
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+
+
+class NoteSchemaSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="nt_…")
+    contact_id = serializers.CharField()
+    body = serializers.CharField()
+    author = ActorSchemaSerializer()
+    source = serializers.ChoiceField(choices=[(source, source) for source in SOURCES])
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+
+
+class FieldValueSchemaSerializer(serializers.Serializer):
+    change_id = serializers.CharField()
+    field = serializers.ChoiceField(choices=HISTORY_FIELDS)
+    # Any JSON value: a string, a list of tags, an object of custom fields, or null.
+    from_ = serializers.JSONField(allow_null=True)
+    to = serializers.JSONField(allow_null=True)
+    source = serializers.ChoiceField(choices=[(source, source) for source in SOURCES])
+    actor = ActorSchemaSerializer()
+    action_id = serializers.CharField()
+    ref = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")  # a Python keyword
+        return fields

@@ -7,7 +7,7 @@ from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from contacts.api import ContactViewSet
+from contacts.api import ContactTimelineViewSet, ContactViewSet, NoteViewSet
 from contacts_site.api import (
     SERVICE_UNAVAILABLE_ERRORS,
     SERVICE_UNAVAILABLE_RETRY_AFTER,
@@ -21,6 +21,8 @@ from webhooks.api import DeliveryViewSet, WebhookViewSet
 router = SimpleRouter()
 router.trailing_slash = "/?"  # every API path answers with or without a trailing slash
 router.register("contacts", ContactViewSet, basename="contact")
+router.register("contacts", ContactTimelineViewSet, basename="contact-timeline")
+router.register("notes", NoteViewSet, basename="note")
 router.register("conversations", ConversationViewSet, basename="conversation")
 router.register(
     r"contacts/(?P<contact_id>[^/\x00]+)/conversations", ContactConversationsViewSet, basename="contact-conversation"

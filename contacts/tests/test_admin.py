@@ -6,7 +6,7 @@ from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth import get_user_model
 
 from accounts.models import APIKey
-from contacts import services
+from contacts import history
 from contacts.models import Contact, ContactTag
 from contacts.representation import contact_to_dict
 from contacts.tests.factories import ContactFactory
@@ -131,7 +131,7 @@ def test_a_contact_is_not_created_in_the_admin_when_its_event_cannot_be_recorded
     def fail(**kwargs):
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr(services, "event_emit", fail)
+    monkeypatch.setattr(history, "events_emit", fail)
 
     with pytest.raises(RuntimeError):
         _add(superuser_client, sub_account, name="Ada")

@@ -11,6 +11,7 @@ from http import HTTPStatus
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
+from contacts.history import ContactChange
 from contacts.tests.factories import ContactFactory
 from contacts_site.tests.tenant_rows import rows_of
 
@@ -25,6 +26,9 @@ BODIES = {
     ("/api/v1/conversations/{conversation_id}", "patch"): {"status": "closed", "subject": "Hijacked"},
     ("/api/v1/webhooks/{webhook_id}", "put"): {"url": "https://a.example.com/hook", "events": ["*"]},
     ("/api/v1/webhooks/{webhook_id}", "patch"): {"url": "https://a.example.com/hook"},
+    ("/api/v1/contacts/{contact_id}/notes", "post"): {"body": "A was here"},
+    ("/api/v1/contacts/{contact_id}/revert", "post"): {"change_id": "{change_id}", "field": "name"},
+    ("/api/v1/notes/{note_id}", "patch"): {"body": "Hijacked"},
     ("/api/v1/conversations/{conversation_id}/messages", "post"): {
         "body": "A was here",
         "direction": "outbound",
@@ -62,6 +66,12 @@ def _objects_of_b(sub_account) -> dict[str, str]:
         sub_account=sub_account, name="Bea of B", email="bea@b.example", tags=["b-only"], custom_fields={"owner": "B"}
     )
     objects = {"contact_id": contact.pk}
+    if any("{note_id}" in path or "/revert" in path for path, _ in OPERATIONS):
+        from contacts.services import contact_update, note_create
+
+        contact_update(contact=contact, name="Bea Renamed")
+        objects["change_id"] = ContactChange.objects.for_account(sub_account).of_contact(contact.pk).first().pk
+        objects["note_id"] = note_create(contact=contact, body="B's private note").pk
     if any("{conversation_id}" in path for path, _ in OPERATIONS):
         from conversations.tests.factories import ConversationFactory, MessageFactory
 

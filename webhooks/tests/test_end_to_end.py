@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 from django.db import transaction
 
-from contacts.services import contact_create, contact_delete, contact_update
+from contacts.services import contact_create, contact_delete, contact_update, note_create, note_delete, note_update
 from conversations.services import conversation_create, conversation_update, message_create
 from webhooks.events import EVENT_TYPES
 from webhooks.models import Delivery
@@ -33,18 +33,24 @@ def test_every_event_type_is_delivered_signed_and_verifies(sub_account, receiver
     conversation = conversation_create(sub_account=sub_account, contact=contact, channel="email")
     conversation_update(conversation=conversation, status="pending")
     message_create(conversation=conversation, body="Hello", direction="inbound", sender="contact")
+    note = note_create(contact=contact, body="Called back")
+    note_update(note=note, body="Called back twice")
+    note_delete(note=note)
     contact_delete(contact=contact)
 
     Worker(threads=1, once=True).run()
 
     bodies = receiver.verified(endpoint.secret)
-    assert len(bodies) == len(receiver.received) == 6
+    assert len(bodies) == len(receiver.received) == 9
     assert [body["type"] for body in sorted(bodies, key=lambda b: b["created_at"])] == [
         "contact.created",
         "contact.updated",
         "conversation.created",
         "conversation.updated",
         "message.created",
+        "note.created",
+        "note.updated",
+        "note.deleted",
         "contact.deleted",
     ]
     assert set(EVENT_TYPES) == {body["type"] for body in bodies}
