@@ -3,7 +3,7 @@ from django.contrib import admin
 from accounts.admin import TenantAdminMixin, TenantRelatedOnlyFieldListFilter
 from accounts.models import SubAccount
 from contacts import services
-from contacts.models import Contact, ContactTag
+from contacts.models import Contact, ContactChange, ContactTag
 
 
 @admin.register(Contact)
@@ -66,3 +66,22 @@ class ContactTagAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ["name", "sub_account"]
     list_filter = ["sub_account"]
     search_fields = ["name"]
+
+
+@admin.register(ContactChange)
+class ContactChangeAdmin(TenantAdminMixin, admin.ModelAdmin):
+    """Read only: the history is written by the services, never edited (notes are changed on the contact page)."""
+
+    list_display = ["created_at", "contact_id", "kind", "source", "actor_label", "ref", "sub_account"]
+    list_filter = ["sub_account", "kind", "source"]
+    search_fields = ["contact_id", "action_id", "ref"]
+    list_select_related = ["sub_account"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -263,3 +263,16 @@ class BulkActionForm(forms.Form):
             except ValidationError as error:
                 self.add_error("bulk_tag", error)
         return cleaned
+
+
+class NoteForm(forms.Form):
+    """A note's text; its rules (length, blank, characters) are the model's, shown by the service's error."""
+
+    body = forms.CharField(label="Add a note", strip=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RevertForm(forms.Form):
+    change_id = forms.CharField(max_length=32)
+    field = forms.CharField(max_length=80)
+    # The contact's ETag when the page was shown: a revert of a contact changed since is refused, not guessed.
+    version = forms.CharField(required=False, max_length=100)

@@ -11,4 +11,8 @@ urlpatterns = [
     path("contacts/<str:pk>/", views.ContactDetailView.as_view(), name="detail"),
     path("contacts/<str:pk>/edit/", views.ContactFormView.as_view(), name="edit"),
     path("contacts/<str:pk>/delete/", views.ContactDeleteView.as_view(), name="delete"),
+    path("contacts/<str:pk>/timeline/", views.ContactTimelineView.as_view(), name="timeline"),
+    path("contacts/<str:pk>/notes/", views.NoteCreateView.as_view(), name="note-create"),
+    path("contacts/<str:pk>/notes/<str:note_id>/", views.NoteChangeView.as_view(), name="note-change"),
+    path("contacts/<str:pk>/revert/", views.ContactRevertView.as_view(), name="revert"),
 ]

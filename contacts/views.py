@@ -6,18 +6,21 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
-from accounts.mixins import SubAccountMixin
+from accounts.mixins import SubAccountMixin, form_already_carried_out, remember_form_carried_out
 from contacts import services
 from contacts.filters import MAX_TAG_FILTER_LENGTH, SORT_FIELDS, ContactFilter
-from contacts.forms import BulkActionForm, ContactForm
-from contacts.models import Contact, ContactTag
-from contacts_site.errors import Conflict
+from contacts.forms import BulkActionForm, ContactForm, NoteForm, RevertForm
+from contacts.models import Contact, ContactChange, ContactTag
+from contacts.timeline import timeline_page
+from contacts_site.actions import current_action
+from contacts_site.errors import Conflict, StaleVersion
 from contacts_site.forms import add_domain_error
 from contacts_site.validation import text_problem
 
@@ -372,3 +375,106 @@ class ContactBulkView(ContactPageMixin, TemplateView):
 
 def _contacts(count: int) -> str:
     return f"{count} contact" if count == 1 else f"{count} contacts"
+
+
+class ContactTimelinePageMixin(ContactPageMixin):
+    """The timeline panel's doors: each acts on the URL's contact (a 404 if it is not the sub-account's)."""
+
+    def scope_queryset(self, queryset):
+        return queryset.with_tags()  # its ETag, which the revert buttons carry, covers its tags
+
+    def entries(self, contact: Contact):
+        return self.get_queryset(ContactChange).of_contact(contact.pk).newest_first()
+
+    def back_to_timeline(self, contact: Contact):
+        return redirect(reverse("contacts:detail", args=[contact.pk]) + "#timeline")
+
+
+class ContactTimelineView(ContactTimelinePageMixin, TemplateView):
+    """`?before=<entry id>`: the next entries of the timeline panel, for its "Load more" (htmx swaps them in)."""
+
+    template_name = "contacts/_timeline_entries.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        contact = self.get_object()
+        entries = self.entries(contact)
+        before = entries.filter(pk=self.request.GET.get("before", "")).first()
+        items, next_before = timeline_page(entries, action=current_action(), before=before)
+        context.update(contact=contact, timeline_items=items, timeline_next=next_before)
+        return context
+
+
+class NoteCreateView(ContactTimelinePageMixin, ContactDetailView):
+    """Adds a note from the contact page; a refused note shows the page again with its text and the error."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        contact = self.get_object()
+        form = NoteForm(request.POST)
+        if form_already_carried_out(request):  # a reload or Back + resend: the note is there already
+            return self.back_to_timeline(contact)
+        if form.is_valid():
+            try:
+                services.note_create(contact=contact, body=form.cleaned_data["body"])
+            except ValidationError as error:
+                add_domain_error(form, error)
+            else:
+                remember_form_carried_out(request)
+                messages.success(request, "Note added.")
+                return self.back_to_timeline(contact)
+        return self.render_to_response(self.get_context_data(note_form=form), status=400)
+
+
+class NoteChangeView(ContactTimelinePageMixin, TemplateView):
+    """Edit (a `body` given) or delete (`delete` given) one's own note."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk, note_id):
+        contact = self.get_object()
+        note = get_object_or_404(self.entries(contact).notes(), pk=note_id)
+        if "delete" in request.POST:
+            services.note_delete(note=note)
+            messages.success(request, "Note deleted.")
+            return self.back_to_timeline(contact)
+        form = NoteForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(form.errors.get_json_data())
+            services.note_update(note=note, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, f"The note was not saved: {message}")
+        else:
+            messages.success(request, "Note saved.")
+        return self.back_to_timeline(contact)
+
+
+class ContactRevertView(ContactTimelinePageMixin, TemplateView):
+    """Restore a field's earlier value from the timeline, in one click (recorded as source `revert`)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        contact = self.get_object()
+        form = RevertForm(request.POST)
+        if not form.is_valid():
+            raise Http404("No such change.")
+        data = form.cleaned_data
+        try:
+            services.contact_change_revert(
+                contact=contact,
+                change_id=data["change_id"],
+                field=data["field"],
+                if_match=[data["version"]] if data["version"] else None,
+            )
+        except StaleVersion:
+            messages.error(request, "The contact changed since you loaded the page: look again, then restore.")
+        except (Conflict, ValidationError) as error:
+            text = error.message if isinstance(error, Conflict) else " ".join(error.messages)
+            messages.error(request, f"Could not restore it: {text}")
+        else:
+            messages.success(request, "Restored the earlier value.")
+        return self.back_to_timeline(contact)
