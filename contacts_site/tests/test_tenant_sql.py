@@ -14,8 +14,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import APIKey
 from accounts.tenancy import TenantModel
+from contacts.history import ContactChange
+from contacts.services import contact_update, note_create
 from contacts.tests.factories import ContactFactory
+from contacts_site.actions import acting
 from contacts_site.tests.tenant_sql import TENANT_TABLE_NAMES, TENANT_TABLES, statements_without_tenant
 from conversations.tests.factories import ConversationFactory
 
@@ -57,7 +61,35 @@ CALLS = {
     "put": lambda c: ("put", reverse("contact-detail", args=[c.pk]), {"email": "ada@example.com"}),
     "contact's conversations": lambda c: ("get", reverse("contact-conversation-list", args=[c.pk]), None),
     "delete": lambda c: ("delete", reverse("contact-detail", args=[c.pk]), None),
+    "timeline, filtered": lambda c: (
+        "get",
+        reverse("contact-timeline-timeline", args=[c.pk]) + "?kind=changed&kind=note&source=api&limit=1",
+        None,
+    ),
+    "a field's history": lambda c: ("get", reverse("contact-timeline-history", args=[c.pk]) + "?field=phone", None),
+    "notes": lambda c: ("get", reverse("contact-timeline-notes", args=[c.pk]), None),
+    "add a note": lambda c: ("post", reverse("contact-timeline-notes", args=[c.pk]), {"body": "Called"}),
+    "revert a change": lambda c: (
+        "post",
+        reverse("contact-timeline-revert", args=[c.pk]),
+        {"change_id": _renamed(c), "field": "name"},
+    ),
+    "edit a note": lambda c: ("patch", reverse("note-detail", args=[_note_of_the_key(c)]), {"body": "Called twice"}),
+    "delete a note": lambda c: ("delete", reverse("note-detail", args=[_note_of_the_key(c)]), None),
 }
+
+
+def _renamed(contact) -> str:
+    """The id of a change of `contact`'s name (the revert's subject)."""
+    contact_update(contact=contact, name="Ada Renamed")
+    return ContactChange.objects.for_account(contact.sub_account_id).of_contact(contact.pk).newest_first()[0].pk
+
+
+def _note_of_the_key(contact) -> str:
+    """A note written by the API key of `api_client` (the only key of the contact's sub-account)."""
+    key = APIKey.objects.get(sub_account_id=contact.sub_account_id)
+    with acting(source="api", api_key_id=key.pk):
+        return note_create(contact=contact, body="Called").pk
 
 
 @pytest.mark.parametrize("name", CALLS)

@@ -11,7 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from contacts.history import ContactChange
+from contacts.services import contact_update, note_create
 from contacts.tests.factories import ContactFactory
+from contacts_site.actions import acting
 from contacts_site.tests.tenant_sql import TENANT_TABLES, statements_without_tenant
 from conversations.tests.factories import ConversationFactory
 from webhooks.delivery import AttemptResult, attempt_record, delivery_claim
@@ -29,15 +32,26 @@ def captured(call) -> list[str]:
 
 
 @pytest.fixture
-def world(sub_account):
+def world(sub_account, admin_user_of_account):
     contact = ContactFactory(sub_account=sub_account, name="Ada", email="ada@example.com", tags=["vip"])
+    contact_update(contact=contact, name="Ada L.")
+    change = ContactChange.objects.for_account(sub_account).of_contact(contact.pk).newest_first()[0]
+    with acting(source="ui", user_id=admin_user_of_account.pk):
+        note = note_create(contact=contact, body="Prefers email")
     conversation = ConversationFactory(contact=contact, messages=2)
     endpoint = EndpointFactory(sub_account=sub_account)
     event = Event.objects.create(sub_account=sub_account, type="contact.created", payload="{}")
     delivery = Delivery.objects.create(
         sub_account=sub_account, event=event, endpoint=endpoint, status=Delivery.Status.FAILED
     )
-    return {"contact": contact.pk, "conversation": conversation.pk, "webhook": endpoint.pk, "delivery": delivery.pk}
+    return {
+        "contact": contact.pk,
+        "conversation": conversation.pk,
+        "webhook": endpoint.pk,
+        "delivery": delivery.pk,
+        "change": change.pk,
+        "note": note.pk,
+    }
 
 
 HOOK = {"url": "https://hooks.example.com/in", "events": ["contact.created"]}
@@ -96,6 +110,27 @@ PAGES = {
     "a webhook and its log": lambda ids: ("get", reverse("webhooks:detail", args=[ids["webhook"]]), None),
     "a redelivery": lambda ids: ("post", reverse("webhooks:redeliver", args=[ids["delivery"]]), None),
     "deleting a webhook": lambda ids: ("post", reverse("webhooks:delete", args=[ids["webhook"]]), None),
+    "a contact's timeline, next page": lambda ids: (
+        "get",
+        reverse("contacts:timeline", args=[ids["contact"]]) + f"?before={ids['note']}",
+        None,
+    ),
+    "adding a note": lambda ids: ("post", reverse("contacts:note-create", args=[ids["contact"]]), {"body": "Hi"}),
+    "editing a note": lambda ids: (
+        "post",
+        reverse("contacts:note-change", args=[ids["contact"], ids["note"]]),
+        {"body": "Prefers phone"},
+    ),
+    "deleting a note": lambda ids: (
+        "post",
+        reverse("contacts:note-change", args=[ids["contact"], ids["note"]]),
+        {"delete": "1"},
+    ),
+    "restoring a value": lambda ids: (
+        "post",
+        reverse("contacts:revert", args=[ids["contact"]]),
+        {"change_id": ids["change"], "field": "name"},
+    ),
     "deleting a contact": lambda ids: ("post", reverse("contacts:delete", args=[ids["contact"]]), None),
     "deleting every contact a tag filter matches": lambda ids: (
         "post",
