@@ -4,15 +4,16 @@ from http import HTTPStatus
 
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from accounts.models import APIKey
+from accounts.services import api_key_create
 from contacts.history import ContactChange, Kind
 from contacts.serializers import FieldValueSchemaSerializer, NoteSchemaSerializer, TimelineEntrySchemaSerializer
 from contacts.services import contact_update, note_create
 from contacts.tests.factories import ContactFactory
 from contacts_site.actions import acting, current_action
 from contacts_site.tests.json_shapes import shape_mismatches
-from conftest import _client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -198,7 +199,9 @@ def test_a_key_edits_and_deletes_its_own_note(api_client, contact):
 
 def test_another_key_of_the_same_sub_account_cannot_change_a_note(api_client, sub_account, contact):
     note = api_client.post(notes_url(contact), {"body": "Mine"}, format="json").json()
-    second_key = _client_for(sub_account)
+    _, raw_key = api_key_create(sub_account=sub_account, name="second key")
+    second_key = APIClient()
+    second_key.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
 
     response = second_key.patch(reverse("note-detail", args=[note["id"]]), {"body": "Theirs"}, format="json")
 
