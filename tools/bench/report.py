@@ -33,6 +33,23 @@ def _target(name, rule, value, met, scenarios=()):
     return {"name": name, "rule": rule, "value": value, "met": met, "scenarios": list(scenarios)}
 
 
+HISTORY_COST_LIMIT_MS = 5
+
+
+def history_cost_target(history_cost: dict) -> dict:
+    """Issue 15: a PATCH recording the contact history is at most 5 ms slower at p95 than one that does not."""
+    with_history, without = history_cost["with"]["p95"], history_cost["without"]["p95"]
+    difference = with_history - without
+    return _target(
+        "PATCH with history − without",
+        f"≤ {HISTORY_COST_LIMIT_MS} ms p95",
+        f"{_ms(difference)} ms ({_ms(with_history)} vs {_ms(without)} ms p95; p50 "
+        f"{_ms(history_cost['with']['p50'])} vs {_ms(history_cost['without']['p50'])} ms)",
+        difference <= HISTORY_COST_LIMIT_MS,
+        ["patch"] if difference > HISTORY_COST_LIMIT_MS else [],
+    )
+
+
 def evaluate(data: dict) -> list[dict]:
     results = data["results"]
     targets = []
@@ -133,6 +150,8 @@ def evaluate(data: dict) -> list[dict]:
     )
     rss = data["peak_worker_rss_mb"]
     targets.append(_target("Peak memory of a gunicorn worker", "VmHWM ≤ 200 MB", f"{rss:.0f} MB", rss <= 200))
+    if data.get("history_cost"):
+        targets.append(history_cost_target(data["history_cost"]))
     lean = data["serialization"]["lean_us"]
     targets.append(_target("Serialization", "≤ 10 µs per contact", f"{lean:.1f} µs", lean <= 10))
     total_ratios = {}

@@ -161,6 +161,29 @@ def measure(server, scenarios, keys, args) -> tuple[dict, dict]:
     return results, captured
 
 
+def measure_history_cost(scenario, keys, env: dict, args) -> dict:
+    """The PATCH scenario against two fresh servers, one recording the contact history and one not
+    (CONTACT_HISTORY_ENABLED=0: the webhook events are still written), back to back on the same data:
+    what recording costs a write (docs/timeline.md)."""
+    from tools.bench.measure import Client, Server
+
+    timings = {}
+    for name, enabled in (("without", "0"), ("with", "1")):
+        with Server({**env, "CONTACT_HISTORY_ENABLED": enabled}, workers=args.workers) as server:
+            client = Client(server.port, {account: {"Authorization": f"Bearer {key}"} for account, key in keys.items()})
+            timing = client.run(
+                scenario.make,
+                account=scenario.account,
+                expect=scenario.expect,
+                warmup=args.warmup,
+                requests=args.requests,
+                max_seconds=args.max_seconds,
+            )
+        timings[name] = timing.as_dict()
+        log(f"  patch {name} history{'':<12} p50 {timing.p50:8.2f} ms  p95 {timing.p95:8.2f} ms  n={timing.n}")
+    return timings
+
+
 def explain_slow_statements(captured: dict, *, threshold_ms: float) -> dict[str, str]:
     """EXPLAIN ANALYZE of every product statement slower than `threshold_ms` (p50), once per distinct SQL."""
     from tools.bench.sqltiming import explain
@@ -326,6 +349,8 @@ def run(args) -> None:
         results, captured = measure(server, scenario_list, keys, args)
         peak_rss = server.peak_worker_rss_mb()
         load_after = os.getloadavg()
+    patch = next((scenario for scenario in scenario_list if scenario.key == "patch"), None)
+    history_cost = measure_history_cost(patch, keys, env, args) if patch else None
     if args.only:
         log("--only: a partial run, no report written")
         return
@@ -347,6 +372,7 @@ def run(args) -> None:
         "results": results,
         "serialization": serialization,
         "peak_worker_rss_mb": peak_rss,
+        "history_cost": history_cost,
         "load_average": {"before": load_before, "after": load_after},
         "settings": {
             "workers": args.workers,
