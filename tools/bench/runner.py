@@ -180,7 +180,7 @@ def measure_history_cost(scenario, keys, env: dict, args) -> dict:
                 max_seconds=args.max_seconds,
             )
         timings[name] = timing.as_dict()
-        log(f"  patch {name} history{'':<12} p50 {timing.p50:8.2f} ms  p95 {timing.p95:8.2f} ms  n={timing.n}")
+        log(f"  {'patch ' + name + ' history':<28} p50 {timing.p50:8.2f} ms  p95 {timing.p95:8.2f} ms  n={timing.n}")
     return timings
 
 
