@@ -6,7 +6,7 @@ from rest_framework import viewsets
 
 from accounts.idempotency import run_idempotently
 from accounts.models import SubAccount
-from contacts_site.actions import act, api_key_label
+from contacts_site.actions import act, action_scope, api_key_label
 
 
 class TenantScopedViewSet(viewsets.GenericViewSet):
@@ -35,6 +35,11 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
 
     def scope_queryset(self, queryset):
         return queryset
+
+    def dispatch(self, request, *args, **kwargs):
+        # Who acts is this request's alone, even where no middleware opened a scope (a view called directly).
+        with action_scope():
+            return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         """After authentication and throttling: the key becomes who acts; every POST honours `Idempotency-Key` (see accounts.idempotency)."""

@@ -213,6 +213,8 @@ def contact_changes_record(
         values = [{} for _ in data]
     elif kind == Kind.CREATED:
         values = [initial_values(item) for item in data]
+    elif changes is None:
+        raise ValueError("A contact.updated record needs the changes of each contact.")
     else:
         values = changes
     ContactChange.objects.bulk_create(

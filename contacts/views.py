@@ -440,9 +440,10 @@ class NoteChangeView(ContactTimelinePageMixin, TemplateView):
             messages.success(request, "Note deleted.")
             return self.back_to_timeline(contact)
         form = NoteForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "The note was not saved: write something, or delete it.")
+            return self.back_to_timeline(contact)
         try:
-            if not form.is_valid():
-                raise ValidationError(form.errors.get_json_data())
             services.note_update(note=note, body=form.cleaned_data["body"])
         except ValidationError as error:
             for message in error.messages:

@@ -178,6 +178,18 @@ def test_its_author_edits_and_deletes_a_note_from_the_page(staff_client, staff_u
     assert not ContactChange.objects.for_account(contact.sub_account).notes().exists()
 
 
+def test_an_edit_that_empties_a_note_keeps_it_and_says_why(staff_client, staff_user, contact):
+    with acting(source="ui", user_id=staff_user.pk):
+        note = note_create(contact=contact, body="Keep")
+
+    response = staff_client.post(
+        reverse("contacts:note-change", args=[contact.pk, note.pk]), {"body": "   "}, follow=True
+    )
+
+    assert "The note was not saved" in response.content.decode()
+    assert ContactChange.objects.for_account(contact.sub_account).get(pk=note.pk).body == "Keep"
+
+
 def test_another_users_note_offers_no_edit_and_refuses_one(staff_client, contact):
     with acting(source="ui", user_id=999_999, actor_label="Someone else"):
         note = note_create(contact=contact, body="Not yours")
