@@ -27,10 +27,16 @@ SOURCE_LABELS = {
 REF_URL_NAMES = {"imp": "imports:detail", "mrg": "identity:merge-detail"}
 
 
-def short(value) -> str:
+def whole(value) -> str:
+    """A value as text, as the expanded entry shows it."""
     if value is None or value in ("", [], {}):
         return "nothing"
-    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def short(value) -> str:
+    """A value as the one-line summary shows it: cut after SHORT_VALUE characters."""
+    text = whole(value)
     return text if len(text) <= SHORT_VALUE else text[: SHORT_VALUE - 1] + "…"
 
 
@@ -101,14 +107,14 @@ def _rows(entry: ContactChange) -> list[Row]:
                 rows.append(
                     Row(
                         f"Custom field {key}",
-                        short(before.get(key)),
-                        short(after.get(key)),
+                        whole(before.get(key)),
+                        whole(after.get(key)),
                         f"custom_fields.{key}" if revertible else "",
                     )
                 )
             continue
         rows.append(
-            Row(FIELD_LABELS[name], short(change.get("from")), short(change.get("to")), name if revertible else "")
+            Row(FIELD_LABELS[name], whole(change.get("from")), whole(change.get("to")), name if revertible else "")
         )
     return rows
 

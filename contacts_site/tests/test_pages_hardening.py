@@ -39,6 +39,10 @@ PAGE_OBJECTS = {
     "contacts:detail": "contact",
     "contacts:edit": "contact",
     "contacts:delete": "contact",
+    "contacts:timeline": "contact",
+    "contacts:note-create": "contact",
+    "contacts:revert": "contact",
+    "contacts:note-change": "note",
     "conversations:detail": "conversation",
     "conversations:reply": "conversation",
     "conversations:update": "conversation",
@@ -71,9 +75,14 @@ def _methods(view) -> list[str]:
 
 
 def _object_of(kind: str, sub_account) -> str:
+    """The id of an object of `kind` of `sub_account`; for a page with two ids in its path, both, joined by "/"."""
     contact = ContactFactory(sub_account=sub_account, name="Bea of B", email="bea@b.example", tags=["b-only"])
     if kind == "contact":
         return contact.pk
+    if kind == "note":
+        from contacts.services import note_create
+
+        return f"{contact.pk}/{note_create(contact=contact, body='B of Bea: private').pk}"
     if kind == "conversation":
         from conversations.tests.factories import ConversationFactory
 
@@ -95,9 +104,13 @@ def _object_of(kind: str, sub_account) -> str:
 
 
 def _url(route: str, pk: str) -> str:
+    """`route` with its ids filled in: `pk`'s parts in order ("ct_1/nt_2"), the last one repeated."""
     path = "/" + route
-    start = path.index("<")
-    return path[:start] + pk + path[path.index(">", start) + 1 :]
+    parts = pk.split("/")
+    for index in range(path.count("<")):
+        start = path.index("<")
+        path = path[:start] + parts[min(index, len(parts) - 1)] + path[path.index(">", start) + 1 :]
+    return path
 
 
 @pytest.fixture
