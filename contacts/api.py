@@ -367,7 +367,8 @@ class NoteViewSet(TenantScopedViewSet):
         responses={200: NoteSchemaSerializer, **error_responses(400, 401, 403, 404, 415)},
     )
     def partial_update(self, request, note_id=None):
-        serializer = NoteWriteSerializer(data=request.data)
+        """Change the text of a note this key wrote; no `body` changes nothing."""
+        serializer = NoteWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         note = services.note_update(note=self.get_object(), **serializer.validated_data)
         return Response(note_to_dict(note))

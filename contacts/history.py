@@ -179,11 +179,12 @@ def initial_values(contact: dict) -> dict:
 
 
 def history_erase(*, sub_account_id: int, contact_ids: list[str]) -> None:
-    """Erase the personal values of these contacts' history: the fields' values, notes' text, the
-    conversations' subjects. What happened, when, by whom and from where stays."""
+    """Erase what these contacts' history says about them: their notes go, the other entries lose their values
+    (fields' from/to, a conversation's subject). What happened, when, by whom and from where stays."""
     entries = ContactChange.objects.for_account(sub_account_id)
     for chunk in _chunks(contact_ids):
-        entries.filter(contact_id__in=chunk).update(changes={}, body="")
+        entries.filter(contact_id__in=chunk, kind=Kind.NOTE).delete()
+        entries.filter(contact_id__in=chunk).update(changes={})
 
 
 @transaction.atomic(savepoint=False)

@@ -2,6 +2,7 @@
 
 import re
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -157,8 +158,26 @@ class RevertibleFieldName(StrictCharField):
     pass
 
 
+ENTRY_ID_PATTERN = r"^[A-Za-z0-9_]+$"
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 32,
+        "pattern": ENTRY_ID_PATTERN,
+        "description": "The id of a `created` or `changed` timeline entry (`hst_…`)",
+    }
+)
+class EntryIdField(StrictCharField):
+    def __init__(self, **kwargs):
+        super().__init__(max_length=32, **kwargs)
+        self.validators.append(RegexValidator(ENTRY_ID_PATTERN, "Not a timeline entry id."))
+
+
 class RevertSerializer(StrictSerializer):
-    change_id = StrictCharField(max_length=32, help_text="The id of a `created` or `changed` timeline entry")
+    change_id = EntryIdField()
     field = RevertibleFieldName(max_length=len("custom_fields.") + MAX_CUSTOM_FIELD_KEY_LENGTH)
 
     def validate_field(self, value):
@@ -212,9 +231,9 @@ class NoteSchemaSerializer(serializers.Serializer):
 class FieldValueSchemaSerializer(serializers.Serializer):
     change_id = serializers.CharField()
     field = serializers.ChoiceField(choices=HISTORY_FIELDS)
-    # Any JSON value: a string, a list of tags, an object of custom fields, or null.
-    from_ = serializers.JSONField(allow_null=True)
-    to = serializers.JSONField(allow_null=True)
+    # Any JSON value: a string, a list of tags, an object of custom fields, or null (a schema of no type).
+    from_ = serializers.JSONField()
+    to = serializers.JSONField()
     source = serializers.ChoiceField(choices=[(source, source) for source in SOURCES])
     actor = ActorSchemaSerializer()
     action_id = serializers.CharField()

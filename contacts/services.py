@@ -392,10 +392,10 @@ def _own_note(note: ContactChange) -> ContactChange:
 
 
 @transaction.atomic
-def note_update(*, note: ContactChange, body: str) -> ContactChange:
-    """Change the text of one's own note. The same text again changes nothing."""
+def note_update(*, note: ContactChange, body: str = UNSET) -> ContactChange:
+    """Change the text of one's own note. The same text again, or none, changes nothing."""
     note = _own_note(note)
-    if not model_update(note, {"body": body}, clean=_validated_note):
+    if not model_update(note, given(body=body), clean=_validated_note):
         return note
     note.edited_at = timezone.now()
     note.save(update_fields=["body", "edited_at"])

@@ -197,6 +197,14 @@ def test_a_key_edits_and_deletes_its_own_note(api_client, contact):
     assert api_client.get(notes_url(contact)).json()["data"] == []
 
 
+def test_a_patch_of_a_note_without_a_body_changes_nothing(api_client, contact):
+    note = api_client.post(notes_url(contact), {"body": "Draft"}, format="json").json()
+
+    response = api_client.patch(reverse("note-detail", args=[note["id"]]), {}, format="json")
+
+    assert (response.status_code, response.json()) == (HTTPStatus.OK, note)
+
+
 def test_another_key_of_the_same_sub_account_cannot_change_a_note(api_client, sub_account, contact):
     note = api_client.post(notes_url(contact), {"body": "Mine"}, format="json").json()
     _, raw_key = api_key_create(sub_account=sub_account, name="second key")
@@ -260,6 +268,7 @@ def test_a_revert_with_a_stale_if_match_is_refused(api_client, sub_account):
     [
         ({"change_id": "hst_nope", "field": "name"}, HTTPStatus.NOT_FOUND),
         ({"change_id": "hst_nope", "field": "password"}, HTTPStatus.BAD_REQUEST),
+        ({"change_id": "hst\u008f", "field": "name"}, HTTPStatus.BAD_REQUEST),
         ({"field": "name"}, HTTPStatus.BAD_REQUEST),
     ],
 )

@@ -10,6 +10,8 @@ from rest_framework import serializers
 
 
 def _value_mismatches(value, field: serializers.Field, path: str) -> list[str]:
+    if isinstance(field, serializers.JSONField):
+        return []  # documented as any JSON value, null included
     if value is None:
         return [] if field.allow_null else [f"{path}: null, but the field does not allow null"]
     if isinstance(field, serializers.Serializer):
@@ -24,8 +26,6 @@ def _value_mismatches(value, field: serializers.Field, path: str) -> list[str]:
             for index, item in enumerate(value)
             for problem in _value_mismatches(item, field.child, f"{path}[{index}]")
         ]
-    if isinstance(field, serializers.JSONField):
-        return []  # documented as any JSON value
     if isinstance(field, serializers.DictField):
         return [] if isinstance(value, dict) else [f"{path}: {type(value).__name__}, documented as an object"]
     if isinstance(field, serializers.BooleanField):
