@@ -203,6 +203,9 @@ class Contact(TenantModel):
     # Derived from conversations and kept exact by conversations.services in the same transaction.
     last_conversation = models.DateTimeField(null=True, blank=True, editable=False)
     conversation_count = models.PositiveIntegerField(default=0, editable=False)
+    # Derived: what search compares (contacts.search.search_text_of), written by save() with the fields it
+    # is made of. Set-based writes of name, email or phone must set it too (grep search_text_of).
+    search_text = models.TextField(default="", blank=True, editable=False)
 
     tags = TaggableManager(through=TaggedContact, blank=True)
 
@@ -255,6 +258,12 @@ class Contact(TenantModel):
             errors.update(error.message_dict)
         if errors:
             raise ValidationError(errors)
+
+    def save(self, *args, update_fields=None, **kwargs):
+        self.search_text = search.search_text_of(self.name, self.email, self.phone)
+        if update_fields is not None and {"name", "email", "phone"} & set(update_fields):
+            update_fields = [*update_fields, "search_text"]
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     def email_conflict(self) -> "Contact | None":
         """Another contact of this sub-account holding this email (emails are unique per sub-account)."""

@@ -5,10 +5,19 @@ pages' list, through the FilterSet and `ContactQuerySet.search`); `ranked(contac
 answers the API's search-as-you-type (`ContactQuerySet.search_ranked`). Both read the sub-account
 from the queryset (accounts.tenancy), never from an argument.
 
-What differs per database is only how a term of three characters or more is found (docs/performance.md):
-PostgreSQL through its trigram GIN indexes (keyed by sub-account for small ones), SQLite through its
-FTS5 trigram index (migration 0007). Shorter terms are matched as prefixes on both.
+Staff type several words in any order, in any field, with or without accents: `walker phonebook`,
+`ada example.com`, `ecole` for "École". Every contact therefore keeps a folded copy of what can be
+searched (`Contact.search_text`: name, email and phone digits, accents stripped, lower-cased; see
+`search_text_of`), written with the contact on every save. The query is folded the same way and split
+into words; each word must be contained in that copy (AND of `LIKE '%word%'`).
+
+What differs per database is only how a word of three characters or more is found (docs/performance.md):
+PostgreSQL through a trigram GIN index on the folded copy (keyed by sub-account for small ones,
+migration 0011), SQLite through its FTS5 trigram index over it (migration 0010). A query of one word
+shorter than three characters is matched as a prefix of the name or email instead.
 """
+
+import unicodedata
 
 from django.db import connections, models
 from django.db.models import Q
@@ -31,46 +40,73 @@ TENANT_KEYED_SEARCH_MAX_CONTACTS = 100_000
 SQLITE_INDEXED_SEARCH_MAX_MATCHES = 2000
 
 
-def _substring_condition(query: str) -> Q:
-    """Name or email containing `query`, case-insensitive (LIKE / ILIKE, which the trigram indexes serve)."""
-    email_condition = Q(email__icontains=query)
-    local_part, at, _ = query.partition("@")
+def fold(text: str | None) -> str:
+    """`text` as search compares it: compatibility-decomposed (NFKD), combining marks (accents) dropped,
+    case-folded. "École" and "ecole" fold alike, so either finds the other."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
+def search_text_of(name: str | None, email: str | None, phone: str | None) -> str:
+    """A contact's folded search copy: its name, email and the digits of its phone, one space apart."""
+    digits = "".join(char for char in phone or "" if char.isdigit())
+    return " ".join(part for part in (fold(name), fold(email), digits) if part)
+
+
+def words_of(query: str) -> list[str]:
+    """The folded words of a query, each once, longest first (the rarest, which an index serves best)."""
+    return sorted(dict.fromkeys(fold(query).split()), key=len, reverse=True)
+
+
+def _word_condition(word: str) -> Q:
+    """The folded copy containing `word` (a plain LIKE: the copy is already folded)."""
+    condition = Q(search_text__contains=word)
+    local_part, at, _ = word.partition("@")
     if at and len(local_part) >= MIN_SUBSTRING_SEARCH_LENGTH:
         # An address: its domain's trigrams ("outlook.com") are in a fifth of all emails, and the
         # index reads all their rows. Asked for the part up to "@" as well (implied by the whole
         # term), PostgreSQL skips through those rows by the rare ones: 13 ms → 4 ms.
         # (Given first: the index takes its conditions in order.)
-        email_condition = Q(email__icontains=local_part + at) & email_condition
-    return Q(name__icontains=query) | email_condition
+        condition = Q(search_text__contains=local_part + at) & condition
+    return condition
+
+
+def _words_condition(words: list[str]) -> Q:
+    condition = Q()
+    for word in words:
+        condition &= _word_condition(word)
+    return condition
 
 
 class PostgreSQLBackend:
-    """Trigram GIN indexes on name and email, keyed by the sub-account's id as text (migration 0005)."""
+    """A trigram GIN index on the folded copy, keyed by the sub-account's id as text (migration 0011)."""
 
     @staticmethod
-    def substring(contacts, query: str):
+    def substring(contacts, words: list[str]):
         queryset = contacts
         if contacts.tenant.contact_count <= TENANT_KEYED_SEARCH_MAX_CONTACTS:
             # The indexes' key is the id as text, so only this condition reaches it (benchmark scenarios
             # `small:list_search:*`: 15 → 3 ms; `big:list_search:mid` is why larger tenants leave it out).
             queryset = queryset.alias(tenant_key=Cast("sub_account_id", models.TextField()))
             queryset = queryset.filter(tenant_key=str(contacts.tenant_id))
-        return queryset, _substring_condition(query)
+        return queryset, _words_condition(words)
 
 
 class SQLiteBackend:
-    """SQLite's FTS5 trigram index over name and email (migration 0007), or LIKE for a common term."""
+    """SQLite's FTS5 trigram index over the folded copy (migration 0010), or LIKE for a common term."""
 
     @staticmethod
-    def index_matches(query: str, using: str) -> RawSQL | None:
-        """Ids of the contacts whose name or email contains `query` (3+ characters, case-insensitive),
-        from the full-text index: the answer of LIKE '%query%', from an index.
+    def index_matches(words: list[str], using: str) -> RawSQL | None:
+        """Ids of the contacts whose folded copy contains every word of `words` (3+ characters), from
+        the full-text index: the answer of the LIKEs, from an index.
 
         None when the term is common (more than SQLITE_INDEXED_SEARCH_MAX_MATCHES rows hold it, which
         the index counts in under a millisecond): reading thousands of ids out of the index then costs
         more than walking the list in its order with LIKE, which finds a page of a common term in a
         few rows. (Benchmark: SQLite `list_search:*` at 100,000 contacts, ~45 ms → 3–16 ms.)"""
-        phrase = '{name email} : "' + query.replace('"', '""') + '"'
+        phrase = " AND ".join('search_text : "' + word.replace('"', '""') + '"' for word in words)
         with connections[using].cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM (SELECT 1 FROM contacts_contact_search WHERE contacts_contact_search MATCH %s "
@@ -82,19 +118,22 @@ class SQLiteBackend:
         return RawSQL("SELECT contact_id FROM contacts_contact_search WHERE contacts_contact_search MATCH %s", [phrase])
 
     @classmethod
-    def substring(cls, contacts, query: str):
-        index_matches = cls.index_matches(query, contacts.db)
+    def substring(cls, contacts, words: list[str]):
+        indexed = [word for word in words if len(word) >= MIN_SUBSTRING_SEARCH_LENGTH]
+        index_matches = cls.index_matches(indexed, contacts.db) if indexed else None
         if index_matches is None:
-            return contacts, _substring_condition(query)
-        return contacts, Q(pk__in=index_matches)
+            return contacts, _words_condition(words)
+        # Words too short for the trigram index are checked on the (few) rows the index found.
+        short = [word for word in words if len(word) < MIN_SUBSTRING_SEARCH_LENGTH]
+        return contacts, Q(pk__in=index_matches) & _words_condition(short)
 
 
 class GenericBackend:
     """Any other database: LIKE, without an index."""
 
     @staticmethod
-    def substring(contacts, query: str):
-        return contacts, _substring_condition(query)
+    def substring(contacts, words: list[str]):
+        return contacts, _words_condition(words)
 
 
 BACKENDS = {"postgresql": PostgreSQLBackend, "sqlite": SQLiteBackend}
@@ -105,18 +144,19 @@ def backend_for(contacts):
 
 
 def matching(contacts, query: str):
-    """`contacts` narrowed to the name or email containing `query` (case-insensitive), or a phone
-    number typed in any format (read in the sub-account's region).
+    """`contacts` narrowed to those whose name, email or phone digits contain every word of `query`, in
+    any order, ignoring accents and case; or to a phone number typed in any format (read in the
+    sub-account's region).
 
-    Terms of one or two characters match the *start* of the name or email instead: trigram indexes
-    cannot serve them, and a two-letter substring matches most of a large list anyway. The term is read
-    in NFC, the form every name and email is stored in.
+    A query of a single word of one or two characters matches the *start* of the name or email instead:
+    trigram indexes cannot serve it, and a two-letter substring matches most of a large list anyway.
     """
     query = normalize_text(query).strip()
-    if len(query) < MIN_SUBSTRING_SEARCH_LENGTH:
+    words = words_of(query)
+    if len(words) == 1 and len(words[0]) < MIN_SUBSTRING_SEARCH_LENGTH:
         queryset, condition = contacts, Q(name__istartswith=query) | Q(email__istartswith=query)
     else:
-        queryset, condition = backend_for(contacts).substring(contacts, query)
+        queryset, condition = backend_for(contacts).substring(contacts, words)
     e164, digits = phone_search_forms(query, contacts.tenant.default_phone_region)
     if e164:
         condition |= Q(phone=e164)

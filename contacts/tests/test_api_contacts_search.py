@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from contacts.models import Contact
 from contacts.tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -142,5 +143,51 @@ def test_sqlite_search_index_holds_one_entry_per_contact_after_writes(api_client
     api_client.delete(reverse("contact-detail", args=[gone.pk]))
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT contact_id, name FROM contacts_contact_search")
-        assert cursor.fetchall() == [(kept.pk, "Ada Lovelace")]
+        cursor.execute("SELECT contact_id, search_text FROM contacts_contact_search")
+        assert cursor.fetchall() == [(kept.pk, Contact.objects.for_account(sub_account).get(pk=kept.pk).search_text)]
+    assert Contact.objects.for_account(sub_account).get(pk=kept.pk).search_text.startswith("ada lovelace")
+
+
+LIST_URL = reverse("contact-list")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("walker phonebook", {"Phonebook Walker"}),
+        ("ada example.com", {"Ada Byron"}),
+        ("ecole", {"École Centrale", "Ecole Normale"}),
+        ("école", {"École Centrale", "Ecole Normale"}),
+        ("ÉCOLE centrale", {"École Centrale"}),
+        ("normale école", {"Ecole Normale"}),
+        ("byron 4155552671", {"Ada Byron"}),
+    ],
+)
+@pytest.mark.parametrize("door", ["list", "search"])
+def test_several_words_match_in_any_order_and_field_ignoring_accents_and_case(
+    api_client, sub_account, query, expected, door
+):
+    ContactFactory(sub_account=sub_account, name="Phonebook Walker", email="pw@other.org")
+    ContactFactory(sub_account=sub_account, name="Ada Byron", email="ada@example.com", phone="+14155552671")
+    ContactFactory(sub_account=sub_account, name="École Centrale", email="ec@other.org")
+    ContactFactory(sub_account=sub_account, name="Ecole Normale", email="en@other.org")
+
+    if door == "list":
+        response = api_client.get(LIST_URL, {"search": query})
+    else:
+        response = api_client.get(SEARCH_URL, {"q": query})
+
+    assert {contact["name"] for contact in response.json()["data"]} == expected
+
+
+def test_every_word_must_match(api_client, sub_account):
+    ContactFactory(sub_account=sub_account, name="Phonebook Walker")
+
+    assert _ids(api_client.get(LIST_URL, {"search": "walker smith"})) == []
+
+
+def test_the_folded_copy_follows_a_rename(api_client, sub_account):
+    contact = ContactFactory(sub_account=sub_account, name="Ada")
+    api_client.patch(reverse("contact-detail", args=[contact.pk]), {"name": "Zoë Quinn"}, format="json")
+
+    assert _ids(api_client.get(LIST_URL, {"search": "zoe quinn"})) == [contact.pk]

@@ -29,6 +29,7 @@ from django.utils.text import slugify
 
 from accounts.models import SubAccount
 from contacts.models import Contact, ContactTag, TaggedContact
+from contacts.search import search_text_of
 from contacts.services import contact_counts_recompute
 from conversations.models import Conversation, Message
 from tools.bench import vocabulary as vocab
@@ -121,6 +122,7 @@ GENERATED_COLUMNS = {
         "updated_at",
         "last_conversation",
         "conversation_count",
+        "search_text",
     ),
     TaggedContact: ("id", "content_object_id", "tag_id", "sub_account_id"),
     Conversation: (
@@ -483,6 +485,7 @@ class Generator:
                     self._datetime(max(updated_us, created_us)),
                     self._datetime(last_activity) if conversation_count else None,
                     conversation_count,
+                    search_text_of(name, email, phone),
                 )
             )
             if len(chunk[Contact]) >= CHUNK_CONTACTS:
