@@ -11,7 +11,7 @@ from accounts.models import SubAccount
 from contacts.filters import SORT_FIELDS
 from contacts.models import Contact
 from tools.bench.measure import Request, Scenario
-from tools.bench.vocabulary import SEARCH_TERMS
+from tools.bench.vocabulary import MULTI_WORD_SEARCH_TERMS, SEARCH_TERMS
 
 API = "/api/v1/contacts"
 NAIVE = "/naive/api/v1/contacts/"
@@ -58,6 +58,8 @@ def gather(big: int, small: int, *, naive: bool) -> Samples:
         scoped = Contact.objects.for_account(account)
         for kind, term in SEARCH_TERMS.items():
             matches[f"{account_name}:search:{kind}"] = scoped.search(term).count()
+    for kind, term in MULTI_WORD_SEARCH_TERMS.items():
+        matches[f"big:search:{kind}"] = contacts.search(term).count()
     matches["big:search:phone"] = contacts.search(national).count()
     matches["big:search:email"] = contacts.search(email).count()
     matches["big:tag:one"] = contacts.tagged([ONE_TAG]).count()
@@ -179,6 +181,20 @@ def build(samples: Samples, cursor_at_depth: str | None, *, naive: bool) -> list
                 account=account,
                 matches=matches,
             )
+    for kind, term in MULTI_WORD_SEARCH_TERMS.items():
+        label_kind = kind.replace("_", " ")
+        add(
+            f"big:list_search:{kind}",
+            f"List `search={term}` ({label_kind})",
+            _fixed(_get(API, search=term)),
+            matches=s.matches[f"big:search:{kind}"],
+        )
+        add(
+            f"big:search:{kind}",
+            f"`/contacts/search?q={term}` ({label_kind})",
+            _fixed(_get(f"{API}/search", q=term)),
+            matches=s.matches[f"big:search:{kind}"],
+        )
     add(
         "big:search:phone",
         f"`/contacts/search` phone, national format `{s.phone_national}`",

@@ -219,3 +219,9 @@ SEARCH_TERMS = {
     "absent": "qzxv",
     "two_characters": "jo",
 }
+# Several words, any order, any field, accents ignored (the staff pages' search, issue 16).
+MULTI_WORD_SEARCH_TERMS = {
+    "two_names": "smith john",
+    "name_and_domain": "garcia gmail.com",
+    "accent_folded": "alvarez jose",
+}
