@@ -7,7 +7,7 @@ import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 
-from contacts.models import Contact
+from contacts.models import Contact, CustomFieldDefinition
 from contacts.services import custom_fields_patch
 from contacts.validators import normalize_phone, normalize_tags, validate_custom_fields
 
@@ -59,26 +59,52 @@ def display_value(value) -> str:
         return ""
     if isinstance(value, (bool, int, float)):
         return json.dumps(value)
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
     return str(value)
 
 
-def typed_value(text: str, original):
+def _number(text: str):
+    try:
+        number = json.loads(text.strip())
+    except ValueError:
+        return None
+    if isinstance(number, (int, float)) and not isinstance(number, bool) and math.isfinite(number):
+        return number
+    return None
+
+
+def defined_value(text: str, field_type: str):
+    """Text from an input as the JSON value a defined field's type takes, or the text itself when it
+    does not read as one (the validator then says what is expected)."""
+    if field_type == "number":
+        number = _number(text)
+        return text if number is None else number
+    if field_type == "boolean":
+        answer = text.strip().lower()
+        return {"true": True, "yes": True, "false": False, "no": False}.get(answer, text)
+    if field_type == "multiselect":
+        return [item.strip() for item in text.split(",") if item.strip()]
+    return text.strip() if field_type in {"date", "select"} else text
+
+
+def typed_value(text: str, original, field_type: str | None = None):
     """Text from an input back to a JSON value, keeping the stored type where the text still fits it.
 
-    A number edited as a number stays a number, `true`/`false` over a boolean stays a boolean; anything
-    else, and every new field, is a string (so a zip code like `01234` keeps its leading zero).
+    A defined field takes its definition's type. Otherwise a number edited as a number stays a number,
+    `true`/`false` over a boolean stays a boolean; anything else, and every new field, is a string (so a
+    zip code like `01234` keeps its leading zero).
     """
     if original is not None and display_value(original) == text:
         return original
+    if field_type:
+        return defined_value(text, field_type)
     if isinstance(original, bool):
         if text.strip().lower() in {"true", "false"}:
             return text.strip().lower() == "true"
     elif isinstance(original, (int, float)):
-        try:
-            number = json.loads(text.strip())
-        except ValueError:
-            number = None
-        if isinstance(number, (int, float)) and not isinstance(number, bool) and math.isfinite(number):
+        number = _number(text)
+        if number is not None:
             return number
     return text
 
@@ -105,6 +131,7 @@ class CustomFieldsField(forms.Field):
         kwargs.pop("max_length", None)
         super().__init__(*args, **kwargs)
         self.original: dict = {}
+        self.definitions: dict = {}  # the sub-account's CustomFieldDefinitions by key
         self.row_errors: dict[int, dict[str, str]] = {}
 
     def prepare_value(self, value):
@@ -125,9 +152,13 @@ class CustomFieldsField(forms.Field):
             if key in result:
                 self.row_errors[index] = {"key": f"“{key}” is already used by another field above."}
                 continue
-            value = typed_value(text, self.original.get(key))
+            definition = self.definitions.get(key)
+            original = self.original.get(key)
+            value = typed_value(text, original, definition.type if definition else None)
+            unchanged = key in self.original and value == original  # a flagged old value may stay as it is
             try:
-                validate_custom_fields({key: value})  # the model's rule and wording, pinned to this row
+                # The model's rule and wording, pinned to this row.
+                validate_custom_fields({key: value}, self.definitions, checked_keys=set() if unchanged else None)
             except ValidationError as error:
                 self.row_errors[index] = {
                     "value" if key and error.code == "invalid_value" else "key": error.messages[0]
@@ -168,6 +199,7 @@ class ContactForm(forms.ModelForm):
         self.fields["email"].validators = []
         self.fields["name"].error_messages["required"] = Contact._meta.get_field("name").error_messages["blank"]
         self.fields["custom_fields"].original = dict(self.instance.custom_fields or {})
+        self.fields["custom_fields"].definitions = CustomFieldDefinition.objects.for_account(sub_account).by_key()
         self.fields["custom_fields"].required = False
         self.fields["phone_region"].initial = (
             self._phone_region(self.instance.phone) or sub_account.default_phone_region

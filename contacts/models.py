@@ -12,6 +12,7 @@ from taggit.models import TagBase, TaggedItemBase
 
 from accounts.models import SubAccount, TenantModel, TenantQuerySet
 from contacts import search
+from contacts.definitions import CustomFieldDefinition
 from contacts.validators import (
     lower_keeping_length,
     normalize_custom_fields,
@@ -253,11 +254,33 @@ class Contact(TenantModel):
                 except ValidationError as error:
                     errors["phone"] = error.messages
         try:
-            super().clean_fields(exclude=exclude | set(errors))
+            # custom_fields is checked below, with the sub-account's definitions (the field's own validator
+            # is the same rule without them).
+            super().clean_fields(exclude=exclude | set(errors) | {"custom_fields"})
         except ValidationError as error:
             errors.update(error.message_dict)
+        if "custom_fields" not in exclude:
+            try:
+                validate_custom_fields(
+                    self.custom_fields, self.custom_field_definitions(), checked_keys=self.custom_fields_written
+                )
+            except ValidationError as error:
+                errors["custom_fields"] = error.messages
         if errors:
             raise ValidationError(errors)
+
+    # The keys a write sets (contacts.services): only these are checked against their definition's type, so a
+    # value stored before its definition changed stays until that key is written again. None: every key.
+    custom_fields_written: set[str] | None = None
+
+    def custom_field_definitions(self) -> dict:
+        """The sub-account's custom-field definitions by key, read only when they can matter to this write."""
+        if not self.custom_fields or not isinstance(self.custom_fields, dict) or not self.sub_account_id:
+            return {}
+        holds_lists = any(isinstance(item, list) for item in self.custom_fields.values())
+        if self.custom_fields_written == set() and not holds_lists:
+            return {}  # no key written and no multi-select value to recognise: the definitions change nothing
+        return CustomFieldDefinition.objects.for_account(self.sub_account_id).by_key()
 
     def save(self, *args, update_fields=None, **kwargs):
         self.search_text = search.search_text_of(self.name, self.email, self.phone)

@@ -107,10 +107,17 @@ def merge_custom_fields(stored: dict, changes) -> dict:
     return merged
 
 
+def _same(one, other) -> bool:
+    """Equal and of the same type (1 == True in Python, not in JSON)."""
+    return type(one) is type(other) and one == other
+
+
 def custom_fields_patch(stored: dict, wanted: dict) -> dict:
     """For the doors that edit the whole set at once (the staff form, the admin): the merge that turns
-    `stored` into `wanted`, each key removed there given as null."""
-    return {**{key: None for key in stored if key not in wanted}, **wanted}
+    `stored` into `wanted`, each key removed there given as null. Keys left as they were are not given: they
+    are not written (so a value stored before its field's definition changed may stay until edited)."""
+    changed = {key: value for key, value in wanted.items() if key not in stored or not _same(stored[key], value)}
+    return {**{key: None for key in stored if key not in wanted}, **changed}
 
 
 @transaction.atomic
@@ -172,8 +179,10 @@ def contact_update(
     stale = if_match is not None and not contact.matches_etags(if_match)
     before = contact_to_dict(contact)
     data = given(name=name, email=email, phone=phone)
+    contact.custom_fields_written = set()
     if custom_fields is not UNSET:
         data["custom_fields"] = merge_custom_fields(contact.custom_fields, custom_fields)
+        contact.custom_fields_written = {key for key, value in custom_fields.items() if value is not None}
     normalized_tags = None
 
     def clean(instance):

@@ -1,5 +1,6 @@
 """The rules for a contact's fields: one copy, used by the model (and so by the API, the pages and the admin)."""
 
+import datetime
 import json
 import math
 
@@ -83,7 +84,56 @@ def _text_rule(validator, value, *, label: str, code: str) -> None:
         raise ValidationError(f"{label}: {error.messages[0]}", code=code) from None
 
 
-def validate_custom_fields(value) -> None:
+# The types a sub-account may give a custom field (contacts.definitions.CustomFieldDefinition).
+FIELD_TYPES = {
+    "text": "Text",
+    "number": "Number",
+    "date": "Date",
+    "boolean": "Yes / no",
+    "select": "Single select",
+    "multiselect": "Multi-select",
+}
+SELECT_TYPES = {"select", "multiselect"}
+MAX_FIELD_OPTIONS = 100
+MAX_FIELD_OPTION_LENGTH = 100
+
+
+def parse_iso_date(value) -> datetime.date | None:
+    """`value` as a date if it is a string written YYYY-MM-DD, else None."""
+    if not isinstance(value, str) or len(value) != 10:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def typed_value_problem(item, field_type: str, options) -> str | None:
+    """What is wrong with `item` as a value of a custom field of `field_type`, or None if it fits."""
+    if field_type == "text":
+        return None if isinstance(item, str) else "must be text"
+    if field_type == "number":
+        fits = isinstance(item, (int, float)) and not isinstance(item, bool)
+        return None if fits else "must be a number"
+    if field_type == "date":
+        return None if parse_iso_date(item) else "must be a date written YYYY-MM-DD"
+    if field_type == "boolean":
+        return None if isinstance(item, bool) else "must be true or false"
+    choices = ", ".join(options)
+    if field_type == "select":
+        return None if isinstance(item, str) and item in options else f"must be one of: {choices}"
+    if field_type == "multiselect":
+        fits = isinstance(item, list) and all(isinstance(one, str) and one in options for one in item)
+        return None if fits and len(set(item)) == len(item) else f"must be a list of distinct values among: {choices}"
+    return None
+
+
+def validate_custom_fields(value, definitions: dict | None = None, *, checked_keys=None) -> None:
+    """The custom-fields rule of every door. `definitions` (key → an object with `type` and `options`, the
+    sub-account's CustomFieldDefinitions, passed in by the model when it has any) type the keys they
+    define; of those, only `checked_keys` (default: all) are checked against their type, so that a value
+    stored before its definition changed is refused only when that key is written again."""
+    definitions = definitions or {}
     if not isinstance(value, dict):
         raise ValidationError("Expected an object of key/value pairs.", code="invalid")
     if len(value) > MAX_CUSTOM_FIELDS:
@@ -94,6 +144,14 @@ def validate_custom_fields(value) -> None:
                 f"Custom field keys must be 1–{MAX_CUSTOM_FIELD_KEY_LENGTH} characters.", code="invalid_key"
             )
         _text_rule(validate_single_line_text, key, label="A custom field key", code="invalid_key")
+        definition = definitions.get(key)
+        if definition is not None and (checked_keys is None or key in checked_keys):
+            if problem := typed_value_problem(item, definition.type, definition.options):
+                raise ValidationError(f"“{key}” {problem}.", code="invalid_type")
+        if definition is not None and definition.type == "multiselect" and isinstance(item, list):
+            for one in item:
+                _text_rule(validate_single_line_text, one, label=f"“{key}”", code="invalid_value")
+            continue
         if item is not None and not isinstance(item, (str, int, float, bool)):
             raise ValidationError(
                 f"“{key}” must be a string, number, boolean or null, not a list or object.", code="invalid_value"
@@ -109,4 +167,7 @@ def normalize_custom_fields(value):
     """Keys and string values in NFC (anything that is not a dict is left for the validator to refuse)."""
     if not isinstance(value, dict):
         return value
-    return {normalize_text(key): normalize_text(item) for key, item in value.items()}
+    return {
+        normalize_text(key): [normalize_text(one) for one in item] if isinstance(item, list) else normalize_text(item)
+        for key, item in value.items()
+    }

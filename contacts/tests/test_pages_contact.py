@@ -243,8 +243,8 @@ def test_the_edit_form_costs_the_same_queries_whatever_the_data_size(
     staff_client, sub_account, django_assert_num_queries, tags
 ):
     contact = ContactFactory(sub_account=sub_account, tags=[f"t{n}" for n in range(tags)])
-    # session, user, memberships, contact with its tags, tag suggestions
-    with django_assert_num_queries(5):
+    # session, user, memberships, contact with its tags, tag suggestions, custom-field definitions
+    with django_assert_num_queries(6):
         assert staff_client.get(reverse("contacts:edit", args=[contact.pk])).status_code == HTTPStatus.OK
 
 

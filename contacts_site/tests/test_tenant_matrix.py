@@ -29,6 +29,9 @@ BODIES = {
     ("/api/v1/contacts/{contact_id}/notes", "post"): {"body": "A was here"},
     ("/api/v1/contacts/{contact_id}/revert", "post"): {"change_id": "{change_id}", "field": "name"},
     ("/api/v1/notes/{note_id}", "patch"): {"body": "Hijacked"},
+    ("/api/v1/custom-fields", "post"): {"key": "made_by_a", "label": "Made by A", "type": "text"},
+    ("/api/v1/custom-fields/{field_id}", "patch"): {"label": "Hijacked"},
+    ("/api/v1/custom-fields/{field_id}", "put"): {"label": "Hijacked"},
     ("/api/v1/conversations/{conversation_id}/messages", "post"): {
         "body": "A was here",
         "direction": "outbound",
@@ -78,6 +81,12 @@ def _objects_of_b(sub_account) -> dict[str, str]:
         conversation = ConversationFactory(contact=contact, subject="B's secret thread")
         MessageFactory(conversation=conversation)
         objects["conversation_id"] = conversation.pk
+    if any("{field_id}" in path for path, _ in OPERATIONS):
+        from contacts.workspace_services import custom_field_definition_create
+
+        objects["field_id"] = custom_field_definition_create(
+            sub_account=sub_account, key="owner", label="Owner of B", type="text"
+        ).pk
     if any("{webhook_id}" in path or "{delivery_id}" in path for path, _ in OPERATIONS):
         from webhooks.models import Delivery, Event
         from webhooks.tests.factories import EndpointFactory

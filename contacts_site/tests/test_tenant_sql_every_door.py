@@ -14,6 +14,7 @@ from django.utils import timezone
 from contacts.history import ContactChange
 from contacts.services import contact_update, note_create
 from contacts.tests.factories import ContactFactory
+from contacts.workspace_services import custom_field_definition_create
 from contacts_site.actions import acting
 from contacts_site.tests.tenant_sql import TENANT_TABLES, statements_without_tenant
 from conversations.tests.factories import ConversationFactory
@@ -44,7 +45,9 @@ def world(sub_account, admin_user_of_account):
     delivery = Delivery.objects.create(
         sub_account=sub_account, event=event, endpoint=endpoint, status=Delivery.Status.FAILED
     )
+    definition = custom_field_definition_create(sub_account=sub_account, key="plan", label="Plan", type="text")
     return {
+        "definition": definition.pk,
         "contact": contact.pk,
         "conversation": conversation.pk,
         "webhook": endpoint.pk,
@@ -56,6 +59,15 @@ def world(sub_account, admin_user_of_account):
 
 HOOK = {"url": "https://hooks.example.com/in", "events": ["contact.created"]}
 API_CALLS = {
+    "list custom fields": lambda ids: ("get", "/api/v1/custom-fields", None),
+    "define a custom field": lambda ids: (
+        "post",
+        "/api/v1/custom-fields",
+        {"key": "tier", "label": "Tier", "type": "select", "options": ["a", "b"]},
+    ),
+    "read a custom field": lambda ids: ("get", f"/api/v1/custom-fields/{ids['definition']}", None),
+    "change a custom field": lambda ids: ("patch", f"/api/v1/custom-fields/{ids['definition']}", {"label": "P"}),
+    "delete a custom field": lambda ids: ("delete", f"/api/v1/custom-fields/{ids['definition']}", None),
     "list webhooks": lambda ids: ("get", "/api/v1/webhooks", None),
     "create a webhook": lambda ids: ("post", "/api/v1/webhooks", HOOK),
     "read a webhook": lambda ids: ("get", f"/api/v1/webhooks/{ids['webhook']}", None),
