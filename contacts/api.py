@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from accounts.api import TenantScopedViewSet
 from contacts import services
-from contacts.filters import MAX_TAG_FILTER_LENGTH, SORT_FIELDS, ContactFilter
+from contacts.filters import MAX_TAG_FILTER_LENGTH, SORT_FIELDS, TAG_MATCHES, ContactFilter
 from contacts.history import HISTORY_FIELDS, ContactChange, Kind
 from contacts.models import Contact
 from contacts.representation import contact_to_dict, entry_to_dict, field_value_to_dict, note_to_dict
@@ -39,6 +39,8 @@ from contacts_site.validation import (
 )
 
 SEARCH_MAX_LENGTH = 255
+# What a range filter's bound may look like (contacts.filters.bound_of checks it for real).
+RANGE_BOUND_PATTERN = r"^(-?[0-9]+(\.[0-9]+)?|[0-9]{4}-[0-9]{2}-[0-9]{2})$"
 ContactListSchema = list_envelope_schema("ContactList", ContactSchemaSerializer)
 
 
@@ -72,8 +74,14 @@ LIST_PARAMETERS = [
         },
         style="form",
         explode=True,
-        description="Repeatable; all must match",
+        description="Repeatable; all must match (or see `tag_match`)",
         examples=[OpenApiExample("VIP customers", value=["vip"])],
+    ),
+    OpenApiParameter(
+        "tag_match",
+        OpenApiTypes.STR,
+        enum=list(TAG_MATCHES),
+        description="How `tag` matches: `all` (default), `any`, or `none` of the tags given",
     ),
     OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORT_FIELDS), description="Default `created`"),
     OpenApiParameter("direction", OpenApiTypes.STR, enum=["asc", "desc"], description="Default desc (asc for `name`)"),
@@ -91,6 +99,47 @@ LIST_PARAMETERS = [
         "(`custom_field[seats]=12`); several keys must all match.",
         examples=[OpenApiExample("On the pro plan", value={"plan": "pro"})],
     ),
+    *[
+        OpenApiParameter(
+            name,
+            {
+                "type": "object",
+                "additionalProperties": value_schema,
+                "propertyNames": {
+                    "minLength": 1,
+                    "maxLength": MAX_CUSTOM_FIELD_KEY_LENGTH,
+                    "pattern": SINGLE_LINE_PATTERN,
+                },
+            },
+            style="deepObject",
+            explode=True,
+            description=description,
+        )
+        for name, value_schema, description in [
+            (
+                "custom_field_contains",
+                {"type": "string", "pattern": SINGLE_LINE_PATTERN},
+                "Contacts whose custom field, as text, contains the value (ignoring case): "
+                "`custom_field_contains[company]=acme` (or `custom_field_contains.company=acme`)",
+            ),
+            (
+                "custom_field_set",
+                {"type": "string", "enum": ["true", "false"]},
+                "Contacts that hold (`true`) or do not hold (`false`) the custom field: `custom_field_set[vat]=true`",
+            ),
+            (
+                "custom_field_min",
+                {"type": "string", "pattern": RANGE_BOUND_PATTERN},
+                "Contacts whose custom field is at least this number or date (YYYY-MM-DD): "
+                "`custom_field_min[seats]=10`, `custom_field_min[renewal]=2026-01-01`",
+            ),
+            (
+                "custom_field_max",
+                {"type": "string", "pattern": RANGE_BOUND_PATTERN},
+                "Contacts whose custom field is at most this number or date (YYYY-MM-DD)",
+            ),
+        ]
+    ],
 ]
 ETAG_HEADER = OpenApiParameter(
     "ETag",

@@ -36,7 +36,9 @@ def validate_options(value) -> None:
         raise ValidationError(f"At most {MAX_FIELD_OPTIONS} options.", code="max_options")
     for option in value:
         if not isinstance(option, str) or not option.strip() or len(option) > MAX_FIELD_OPTION_LENGTH:
-            raise ValidationError(f"Each option must be text of 1–{MAX_FIELD_OPTION_LENGTH} characters.", code="invalid")
+            raise ValidationError(
+                f"Each option must be text of 1–{MAX_FIELD_OPTION_LENGTH} characters.", code="invalid"
+            )
         validate_single_line_text(option)
     if len(set(value)) != len(value):
         raise ValidationError("Options must be distinct.", code="duplicate")

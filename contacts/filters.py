@@ -1,16 +1,27 @@
 """The contact list's query: one FilterSet for the API and the staff pages."""
 
+import math
+
 import django_filters
 from django import forms
 from django.db.models import F
 
 from contacts.models import ContactTag, TaggedContact
-from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH
+from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH, parse_iso_date
 from contacts_site.filters import PresentChoiceFilter, TextFilter
 from contacts_site.validation import text_problem
 
-CUSTOM_FIELD_PREFIX = "custom_field."
-CUSTOM_FIELD_DEEP_OBJECT_PREFIX = "custom_field["
+# A custom-field filter's parameter → its operator: `custom_field.<key>=<value>` (or `custom_field[<key>]`,
+# OpenAPI's deepObject spelling) equals, `custom_field_contains.<key>=<text>`, `custom_field_set.<key>=true|false`,
+# `custom_field_min.<key>=<number or YYYY-MM-DD>` and `custom_field_max.<key>=…` (bounds included).
+CUSTOM_FIELD_OPERATORS = {
+    "custom_field": "equals",
+    "custom_field_contains": "contains",
+    "custom_field_set": "set",
+    "custom_field_min": "min",
+    "custom_field_max": "max",
+}
+TAG_MATCHES = {"all": "every tag given", "any": "at least one tag given", "none": "none of the tags given"}
 
 SORT_FIELDS = {
     # sort name → (model field, default direction)
@@ -48,12 +59,26 @@ class TagFilter(django_filters.MultipleChoiceFilter):
     field_class = AnyTagField
 
 
+def bound_of(value: str):
+    """A range filter's bound: a finite number, or an ISO date kept as its text (dates are stored so)."""
+    if parse_iso_date(value):
+        return value
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    if not math.isfinite(number):
+        return None
+    return int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
+
+
 class ContactFilter(django_filters.FilterSet):
     search = TextFilter(method="filter_search", max_length=255, help_text="Substring of name or email, or a phone.")
     tag = TagFilter(
-        method="filter_tags",
-        help_text="Repeatable: contacts carrying every tag given.",
+        method="filter_noop",
+        help_text="Repeatable: contacts carrying every tag given (see tag_match).",
     )
+    tag_match = PresentChoiceFilter(choices=list(TAG_MATCHES.items()), method="filter_noop", empty_label=None)
     sort = PresentChoiceFilter(choices=[(name, name) for name in SORT_FIELDS], method="filter_noop", empty_label=None)
     direction = PresentChoiceFilter(choices=[("asc", "asc"), ("desc", "desc")], method="filter_noop", empty_label=None)
 
@@ -70,11 +95,16 @@ class ContactFilter(django_filters.FilterSet):
             return queryset
         return queryset.search(value)
 
-    def filter_tags(self, queryset, name, value):
-        if not value:
-            return queryset
-        self.tag_ids = ContactTag.objects.for_account(self.sub_account).ids_named(value)
-        return queryset.carrying(self.tag_ids)
+    def filter_tags(self, queryset, names: list[str], match: str):
+        """Every tag (`all`, the default), at least one (`any`), or none of them (`none`)."""
+        tags = ContactTag.objects.for_account(self.sub_account)
+        if match == "all":
+            self.tag_ids = tags.ids_named(names)
+            return queryset.carrying(self.tag_ids)
+        known = tags.ids_of_known(names)
+        if match == "any":
+            return queryset.carrying_any(known)
+        return queryset.carrying_none(known)
 
     @property
     def exact_total(self) -> int | None:
@@ -95,25 +125,33 @@ class ContactFilter(django_filters.FilterSet):
         """
         self.qs  # noqa: B018 — the filters run (and filter_tags resolves the tag ids) on first access
         data = self.form.cleaned_data
-        if self.tag_ids and not (data.get("search") or "").strip() and not self.custom_field_filters:
+        if (
+            self.tag_ids
+            and (data.get("tag_match") or "all") == "all"
+            and not (data.get("search") or "").strip()
+            and not self.custom_field_filters
+        ):
             return TaggedContact.objects.for_account(self.sub_account).one_per_contact_carrying(self.tag_ids)
         return None
 
-    def _custom_field_parameters(self) -> list[tuple[str, str, str]]:
-        """(parameter, key, value) of each `?custom_field.<key>=<value>`, or `?custom_field[<key>]=<value>`: the
-        same filter as OpenAPI's deepObject style writes it, so that a client generated from the schema can
-        send it. Keys are dynamic, so they live outside the form."""
+    def _custom_field_parameters(self) -> list[tuple[str, str, str, str]]:
+        """(parameter, operator, key, value) of each custom-field filter (CUSTOM_FIELD_OPERATORS), written
+        `<prefix>.<key>=<value>` or `<prefix>[<key>]=<value>`: the same filter as OpenAPI's deepObject style
+        writes it, so that a client generated from the schema can send it. Keys are dynamic, so they live
+        outside the form."""
         found = []
         for name, value in self.data.items():
-            if name.startswith(CUSTOM_FIELD_PREFIX):
-                found.append((name, name.removeprefix(CUSTOM_FIELD_PREFIX), value))
-            elif name.startswith(CUSTOM_FIELD_DEEP_OBJECT_PREFIX) and name.endswith("]"):
-                found.append((name, name[len(CUSTOM_FIELD_DEEP_OBJECT_PREFIX) : -1], value))
+            for prefix, operator in CUSTOM_FIELD_OPERATORS.items():
+                if name.startswith(prefix + "."):
+                    found.append((name, operator, name.removeprefix(prefix + "."), value))
+                elif name.startswith(prefix + "[") and name.endswith("]"):
+                    found.append((name, operator, name[len(prefix) + 1 : -1], value))
         return found
 
     @property
-    def custom_field_filters(self) -> dict[str, str]:
-        return {key: value for _, key, value in self._custom_field_parameters()}
+    def custom_field_filters(self) -> list[tuple[str, str, str]]:
+        """(operator, key, value) of each custom-field filter, in the order given."""
+        return [(operator, key, value) for _, operator, key, value in self._custom_field_parameters()]
 
     @property
     def is_filtered(self) -> bool:
@@ -121,16 +159,24 @@ class ContactFilter(django_filters.FilterSet):
         data = self.form.cleaned_data
         return bool((data.get("search") or "").strip() or data.get("tag") or self.custom_field_filters)
 
+    @staticmethod
+    def _operand_problem(operator: str, value: str) -> str | None:
+        if operator == "set" and value not in {"true", "false"}:
+            return "Use true or false."
+        if operator in {"min", "max"} and bound_of(value) is None:
+            return "Give a number or a date written YYYY-MM-DD."
+        return None
+
     def is_valid(self):
         valid = super().is_valid()
-        for parameter, key, value in self._custom_field_parameters():
+        for parameter, operator, key, value in self._custom_field_parameters():
             problem = None
             if not key:
                 problem = "Name the custom field: custom_field.<key>=<value>."
             elif len(key) > MAX_CUSTOM_FIELD_KEY_LENGTH:
                 problem = f"A custom field key has at most {MAX_CUSTOM_FIELD_KEY_LENGTH} characters."
             else:
-                problem = text_problem(key) or text_problem(value)
+                problem = text_problem(key) or text_problem(value) or self._operand_problem(operator, value)
             if problem:
                 # Under the parameter's own name, like every other parameter's error (the form knows no such field).
                 self.form.errors.setdefault(parameter[:80], self.form.error_class()).append(problem)
@@ -139,8 +185,20 @@ class ContactFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        for key, value in self.custom_field_filters.items():
-            queryset = queryset.with_custom_field(key, value)
+        tags = self.form.cleaned_data.get("tag")
+        if tags:
+            queryset = self.filter_tags(queryset, tags, self.form.cleaned_data.get("tag_match") or "all")
+        for operator, key, value in self.custom_field_filters:
+            if operator == "equals":
+                queryset = queryset.with_custom_field(key, value)
+            elif operator == "contains":
+                queryset = queryset.with_custom_field_containing(key, value)
+            elif operator == "set":
+                queryset = queryset.with_custom_field_set(key, value == "true")
+            else:
+                bound = bound_of(value)
+                low, high = (bound, None) if operator == "min" else (None, bound)
+                queryset = queryset.with_custom_field_between(key, low, high)
         sort = self.form.cleaned_data.get("sort") or "created"
         field, default_direction = SORT_FIELDS[sort]
         direction = self.form.cleaned_data.get("direction") or default_direction

@@ -6,7 +6,7 @@ import math
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
-from django.db.models.fields.json import KeyTransform
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
@@ -24,6 +24,9 @@ from contacts_site.ids import prefixed_id
 from contacts_site.validation import normalize_text, validate_single_line_text
 
 DEFAULT_PHONE_REGION = "US"
+# The ends of the custom-field range filters (ContactQuerySet.with_custom_field_between).
+NUMBER_RANGE_END = 1e300
+DATE_RANGE = ("0000-01-01", "9999-12-31")
 
 
 def new_contact_id() -> str:
@@ -36,6 +39,11 @@ class ContactTagQuerySet(TenantQuerySet):
         wanted = {lower_keeping_length(name.strip()) for name in names}
         ids = list(self.filter(name__in=wanted).values_list("id", flat=True))
         return sorted(ids) if len(ids) == len(wanted) else None
+
+    def ids_of_known(self, names: list[str]) -> list[int]:
+        """The ids of those of `names` the sub-account has (unknown names are simply no tag)."""
+        wanted = {lower_keeping_length(name.strip()) for name in names}
+        return sorted(self.filter(name__in=wanted).values_list("id", flat=True))
 
 
 class ContactTag(TenantModel, TagBase):
@@ -159,6 +167,41 @@ class ContactQuerySet(TenantQuerySet):
             )
             queryset = queryset.filter(Exists(links))
         return queryset
+
+    def _links_to_any(self, tag_ids: list[int]):
+        return TaggedContact.objects.filter(
+            sub_account=self.tenant_id, tag_id__in=tag_ids, content_object=OuterRef("pk")
+        )
+
+    def carrying_any(self, tag_ids: list[int]):
+        """Contacts carrying at least one tag of `tag_ids` (none if empty)."""
+        return self.filter(Exists(self._links_to_any(tag_ids))) if tag_ids else self.none()
+
+    def carrying_none(self, tag_ids: list[int]):
+        """Contacts carrying no tag of `tag_ids` (all if empty)."""
+        return self.exclude(Exists(self._links_to_any(tag_ids))) if tag_ids else self
+
+    def with_custom_field_containing(self, key: str, text: str):
+        """Contacts whose custom field `key`, as text, contains `text` (ignoring case)."""
+        return self.alias(_custom_field_text=KeyTextTransform(key, "custom_fields")).filter(
+            _custom_field_text__icontains=text
+        )
+
+    def with_custom_field_set(self, key: str, is_set: bool):
+        """Contacts that hold (or, `is_set=False`, do not hold) custom field `key`."""
+        condition = Q(custom_fields__has_key=key)
+        return self.filter(condition) if is_set else self.exclude(condition)
+
+    def with_custom_field_between(self, key: str, low=None, high=None):
+        """Contacts whose custom field `key` lies within [low, high]: numbers if the bounds are numbers,
+        dates (YYYY-MM-DD text) if they are text. The missing bound is the end of that type's range, so a
+        value of another type (text among numbers, a number among dates) never matches either way: JSON
+        and SQLite both order the types apart."""
+        is_date = isinstance(low if low is not None else high, str)
+        low = low if low is not None else (DATE_RANGE[0] if is_date else -NUMBER_RANGE_END)
+        high = high if high is not None else (DATE_RANGE[1] if is_date else NUMBER_RANGE_END)
+        queryset = self.alias(_custom_field=KeyTransform(key, "custom_fields"))
+        return queryset.filter(_custom_field__gte=low, _custom_field__lte=high)
 
     def search(self, query: str):
         """Name, email or phone matching `query`, within the queryset's sub-account (contacts.search)."""

@@ -145,9 +145,9 @@ def validate_custom_fields(value, definitions: dict | None = None, *, checked_ke
             )
         _text_rule(validate_single_line_text, key, label="A custom field key", code="invalid_key")
         definition = definitions.get(key)
-        if definition is not None and (checked_keys is None or key in checked_keys):
-            if problem := typed_value_problem(item, definition.type, definition.options):
-                raise ValidationError(f"“{key}” {problem}.", code="invalid_type")
+        checked = definition is not None and (checked_keys is None or key in checked_keys)
+        if checked and (problem := typed_value_problem(item, definition.type, definition.options)):
+            raise ValidationError(f"“{key}” {problem}.", code="invalid_type")
         if definition is not None and definition.type == "multiselect" and isinstance(item, list):
             for one in item:
                 _text_rule(validate_single_line_text, one, label=f"“{key}”", code="invalid_value")

@@ -19,7 +19,9 @@ def _define(sub_account, key, type, **extra):
 
 
 def test_a_definition_is_created_and_listed_in_order(api_client):
-    first = api_client.post(FIELDS_URL, {"key": "plan", "label": "Plan", "type": "select", "options": ["free", "pro"]}, format="json")
+    first = api_client.post(
+        FIELDS_URL, {"key": "plan", "label": "Plan", "type": "select", "options": ["free", "pro"]}, format="json"
+    )
     api_client.post(FIELDS_URL, {"key": "seats", "label": "Seats", "type": "number"}, format="json")
 
     assert first.status_code == HTTPStatus.CREATED, first.content
@@ -67,7 +69,9 @@ def test_the_key_cannot_be_changed(api_client, sub_account):
 def test_a_definition_is_changed_and_deleted(api_client, sub_account):
     definition = _define(sub_account, "plan", "text")
 
-    changed = api_client.patch(f"{FIELDS_URL}/{definition.pk}", {"label": "Plan name", "show_as_column": True}, format="json")
+    changed = api_client.patch(
+        f"{FIELDS_URL}/{definition.pk}", {"label": "Plan name", "show_as_column": True}, format="json"
+    )
     deleted = api_client.delete(f"{FIELDS_URL}/{definition.pk}")
 
     assert changed.json()["label"] == "Plan name" and changed.json()["show_as_column"] is True
