@@ -83,6 +83,12 @@ LIST_PARAMETERS = [
         enum=list(TAG_MATCHES),
         description="How `tag` matches: `all` (default), `any`, or `none` of the tags given",
     ),
+    OpenApiParameter(
+        "view",
+        {"type": "string", "minLength": 1, "maxLength": 32, "pattern": NOT_BLANK_SINGLE_LINE_PATTERN},
+        description="A shared saved view's id (`/api/v1/views`): its filters, search and sort; a parameter given "
+        "beside it replaces the view's own of that name",
+    ),
     OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORT_FIELDS), description="Default `created`"),
     OpenApiParameter("direction", OpenApiTypes.STR, enum=["asc", "desc"], description="Default desc (asc for `name`)"),
     OpenApiParameter(
@@ -119,8 +125,10 @@ LIST_PARAMETERS = [
             (
                 "custom_field_contains",
                 {"type": "string", "pattern": SINGLE_LINE_PATTERN},
-                "Contacts whose custom field, as text, contains the value (ignoring case): "
-                "`custom_field_contains[company]=acme` (or `custom_field_contains.company=acme`)",
+                (
+                    "Contacts whose custom field, as text, contains the value (ignoring case): "
+                    "`custom_field_contains[company]=acme` (or `custom_field_contains.company=acme`)"
+                ),
             ),
             (
                 "custom_field_set",
@@ -130,8 +138,10 @@ LIST_PARAMETERS = [
             (
                 "custom_field_min",
                 {"type": "string", "pattern": RANGE_BOUND_PATTERN},
-                "Contacts whose custom field is at least this number or date (YYYY-MM-DD): "
-                "`custom_field_min[seats]=10`, `custom_field_min[renewal]=2026-01-01`",
+                (
+                    "Contacts whose custom field is at least this number or date (YYYY-MM-DD): "
+                    "`custom_field_min[seats]=10`, `custom_field_min[renewal]=2026-01-01`"
+                ),
             ),
             (
                 "custom_field_max",

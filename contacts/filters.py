@@ -5,8 +5,9 @@ import math
 import django_filters
 from django import forms
 from django.db.models import F
+from django.utils.datastructures import MultiValueDict
 
-from contacts.models import ContactTag, TaggedContact
+from contacts.models import ContactTag, SavedView, TaggedContact
 from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH, parse_iso_date
 from contacts_site.filters import PresentChoiceFilter, TextFilter
 from contacts_site.validation import text_problem
@@ -59,6 +60,13 @@ class TagFilter(django_filters.MultipleChoiceFilter):
     field_class = AnyTagField
 
 
+MAX_VIEW_ID_LENGTH = 32
+
+
+def _as_list(value) -> list:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
 def bound_of(value: str):
     """A range filter's bound: a finite number, or an ISO date kept as its text (dates are stored so)."""
     if parse_iso_date(value):
@@ -82,10 +90,34 @@ class ContactFilter(django_filters.FilterSet):
     sort = PresentChoiceFilter(choices=[(name, name) for name in SORT_FIELDS], method="filter_noop", empty_label=None)
     direction = PresentChoiceFilter(choices=[("asc", "asc"), ("desc", "desc")], method="filter_noop", empty_label=None)
 
-    def __init__(self, data=None, *args, sub_account, **kwargs):
+    def __init__(self, data=None, *args, sub_account, viewer_id: int | None = None, **kwargs):
+        """`viewer_id`: the user whose private saved views `?view=` may name (None: an API key, shared views)."""
         self.sub_account = sub_account
         self.tag_ids: list[int] | None = None  # resolved by filter_tags
+        self.view: SavedView | None = None
+        self.view_problem: str | None = None
+        if data is not None and data.get("view"):
+            data = self._with_view(data, viewer_id)
         super().__init__(data, *args, **kwargs)
+
+    def _with_view(self, data, viewer_id: int | None) -> MultiValueDict:
+        """`data` over the saved view it names: the view's parameters, each replaced by one given beside it."""
+        view_id = data.get("view")
+        self.view = (
+            SavedView.objects.for_account(self.sub_account).visible_to(viewer_id).filter(pk=view_id).first()
+            if isinstance(view_id, str) and len(view_id) <= MAX_VIEW_ID_LENGTH and not text_problem(view_id)
+            else None
+        )
+        if self.view is None:
+            self.view_problem = "No such view."
+            return data
+        merged = MultiValueDict()
+        for name, value in self.view.parameters:
+            merged.appendlist(name, value)
+        for name in data:
+            if name != "view":
+                merged.setlist(name, data.getlist(name) if hasattr(data, "getlist") else _as_list(data[name]))
+        return merged
 
     def filter_noop(self, queryset, name, value):
         return queryset  # applied together in filter_queryset, after the filters
@@ -169,6 +201,9 @@ class ContactFilter(django_filters.FilterSet):
 
     def is_valid(self):
         valid = super().is_valid()
+        if self.view_problem:
+            self.form.errors.setdefault("view", self.form.error_class()).append(self.view_problem)
+            valid = False
         for parameter, operator, key, value in self._custom_field_parameters():
             problem = None
             if not key:

@@ -378,3 +378,4 @@ class Contact(TenantModel):
 
 # The timeline's table lives in its own module (contacts/history.py); imported here so Django registers it.
 from contacts.history import ContactChange  # noqa: F401
+from contacts.saved_views import ListPreference, SavedView  # noqa: F401

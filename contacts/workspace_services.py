@@ -1,11 +1,15 @@
 """Writes of the staff workspace (docs/workspace.md): custom-field definitions, saved views, list
 preferences. Keyword-only, atomic, validated by the model layer, raising domain errors."""
 
+from urllib.parse import urlencode
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import SubAccount
 from contacts.definitions import MAX_DEFINITIONS, CustomFieldDefinition
+from contacts.saved_views import MAX_VIEWS_PER_USER, ListPreference, SavedView, view_parameters
+from contacts_site.errors import NotFound
 from contacts_site.updates import UNSET, given, locked_row, model_update
 
 
@@ -86,3 +90,77 @@ def custom_field_definition_update(
 def custom_field_definition_delete(*, definition: CustomFieldDefinition) -> None:
     """Forget the definition; the values stay, free-form again."""
     CustomFieldDefinition.objects.for_account(definition.sub_account_id).filter(pk=definition.pk).delete()
+
+
+def _next_position(queryset) -> int:
+    return (queryset.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+
+
+@transaction.atomic
+def saved_view_create(
+    *, sub_account: SubAccount, owner_id: int | None, name: str, query: str = "", shared: bool = False
+) -> SavedView:
+    """Save the list's state (`query`, its query string: only the parameters a view keeps are kept) under a
+    name, private to `owner_id` or shared with the sub-account (always shared when made by an API key)."""
+    views = SavedView.objects.for_account(sub_account)
+    if views.filter(owner_id=owner_id).count() >= MAX_VIEWS_PER_USER:
+        raise ValidationError({"name": [f"At most {MAX_VIEWS_PER_USER} saved views each."]})
+    view = SavedView(
+        sub_account=sub_account,
+        owner_id=owner_id,
+        name=name,
+        shared=shared or owner_id is None,
+        query=urlencode(view_parameters(query)) if isinstance(query, str) else query,
+        position=_next_position(views),
+    )
+    return _saved(_validated(view), force_insert=True)
+
+
+@transaction.atomic
+def saved_view_update(
+    *, view: SavedView, name: str = UNSET, query: str = UNSET, shared: bool = UNSET, position: int = UNSET
+) -> SavedView:
+    """Rename, re-filter, share or unshare, or move a view; nothing written if nothing changes."""
+    view = locked_row(SavedView.objects.for_account(view.sub_account_id), view.pk)
+    changes = given(name=name, query=query, shared=shared, position=position)
+    if isinstance(changes.get("query"), str):
+        changes["query"] = urlencode(view_parameters(changes["query"]))
+    changed = model_update(view, changes, clean=_validated)
+    if changed:
+        view.save(update_fields=[*changed, "updated_at"])
+    return view
+
+
+@transaction.atomic
+def saved_view_move(*, view: SavedView, visible_to: int | None, offset: int) -> SavedView:
+    """Move a view up (`offset=-1`) or down (`+1`) among the views `visible_to` that user, renumbering them."""
+    views = list(
+        SavedView.objects.for_account(view.sub_account_id).visible_to(visible_to).in_order().select_for_update()
+    )
+    index = next((i for i, one in enumerate(views) if one.pk == view.pk), None)
+    if index is None:
+        raise NotFound()
+    target = min(max(index + offset, 0), len(views) - 1)
+    views.insert(target, views.pop(index))
+    for position, one in enumerate(views, start=1):
+        if one.position != position:
+            one.position = position
+            one.save(update_fields=["position", "updated_at"])
+    return views[target]
+
+
+@transaction.atomic
+def saved_view_delete(*, view: SavedView) -> None:
+    SavedView.objects.for_account(view.sub_account_id).filter(pk=view.pk).delete()
+
+
+@transaction.atomic
+def list_preference_set(*, sub_account: SubAccount, user_id: int, columns: list[str] = UNSET, compact: bool = UNSET):
+    """Remember a user's columns and density of the contact list in this sub-account."""
+    preference, _ = ListPreference.objects.for_account(sub_account).get_or_create(
+        sub_account=sub_account, user_id=user_id
+    )
+    changed = model_update(preference, given(columns=columns, compact=compact), clean=_validated)
+    if changed:
+        preference.save(update_fields=[*changed, "updated_at"])
+    return preference

@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from contacts.api import ContactTimelineViewSet, ContactViewSet, NoteViewSet
-from contacts.workspace_api import CustomFieldViewSet
+from contacts.workspace_api import CustomFieldViewSet, SavedViewViewSet
 from contacts_site.api import (
     SERVICE_UNAVAILABLE_ERRORS,
     SERVICE_UNAVAILABLE_RETRY_AFTER,
@@ -25,6 +25,7 @@ router.register("contacts", ContactViewSet, basename="contact")
 router.register("contacts", ContactTimelineViewSet, basename="contact-timeline")
 router.register("notes", NoteViewSet, basename="note")
 router.register("custom-fields", CustomFieldViewSet, basename="custom-field")
+router.register("views", SavedViewViewSet, basename="view")
 router.register("conversations", ConversationViewSet, basename="conversation")
 router.register(
     r"contacts/(?P<contact_id>[^/\x00]+)/conversations", ContactConversationsViewSet, basename="contact-conversation"

@@ -21,7 +21,10 @@ def _names(response) -> set[str]:
 def people(sub_account):
     ContactFactory(sub_account=sub_account, name="Ada", tags=["vip", "berlin"], custom_fields={"seats": 12})
     ContactFactory(
-        sub_account=sub_account, name="Bob", tags=["vip"], custom_fields={"company": "Acme Inc", "renewal": "2026-03-01"}
+        sub_account=sub_account,
+        name="Bob",
+        tags=["vip"],
+        custom_fields={"company": "Acme Inc", "renewal": "2026-03-01"},
     )
     ContactFactory(sub_account=sub_account, name="Cy", tags=["berlin"], custom_fields={"seats": 3, "seats_note": "x"})
     ContactFactory(sub_account=sub_account, name="Di", custom_fields={"renewal": "2027-01-15", "seats": "many"})

@@ -32,6 +32,9 @@ BODIES = {
     ("/api/v1/custom-fields", "post"): {"key": "made_by_a", "label": "Made by A", "type": "text"},
     ("/api/v1/custom-fields/{field_id}", "patch"): {"label": "Hijacked"},
     ("/api/v1/custom-fields/{field_id}", "put"): {"label": "Hijacked"},
+    ("/api/v1/views", "post"): {"name": "Made by A", "query": "tag=b-only"},
+    ("/api/v1/views/{view_id}", "patch"): {"name": "Hijacked"},
+    ("/api/v1/views/{view_id}", "put"): {"name": "Hijacked"},
     ("/api/v1/conversations/{conversation_id}/messages", "post"): {
         "body": "A was here",
         "direction": "outbound",
@@ -86,6 +89,12 @@ def _objects_of_b(sub_account) -> dict[str, str]:
 
         objects["field_id"] = custom_field_definition_create(
             sub_account=sub_account, key="owner", label="Owner of B", type="text"
+        ).pk
+    if any("{view_id}" in path for path, _ in OPERATIONS):
+        from contacts.workspace_services import saved_view_create
+
+        objects["view_id"] = saved_view_create(
+            sub_account=sub_account, owner_id=None, name="B's VIPs", query="tag=b-only", shared=True
         ).pk
     if any("{webhook_id}" in path or "{delivery_id}" in path for path, _ in OPERATIONS):
         from webhooks.models import Delivery, Event

@@ -14,7 +14,7 @@ from django.utils import timezone
 from contacts.history import ContactChange
 from contacts.services import contact_update, note_create
 from contacts.tests.factories import ContactFactory
-from contacts.workspace_services import custom_field_definition_create
+from contacts.workspace_services import custom_field_definition_create, saved_view_create
 from contacts_site.actions import acting
 from contacts_site.tests.tenant_sql import TENANT_TABLES, statements_without_tenant
 from conversations.tests.factories import ConversationFactory
@@ -46,7 +46,9 @@ def world(sub_account, admin_user_of_account):
         sub_account=sub_account, event=event, endpoint=endpoint, status=Delivery.Status.FAILED
     )
     definition = custom_field_definition_create(sub_account=sub_account, key="plan", label="Plan", type="text")
+    view = saved_view_create(sub_account=sub_account, owner_id=None, name="VIP", query="tag=vip", shared=True)
     return {
+        "view": view.pk,
         "definition": definition.pk,
         "contact": contact.pk,
         "conversation": conversation.pk,
@@ -68,6 +70,17 @@ API_CALLS = {
     "read a custom field": lambda ids: ("get", f"/api/v1/custom-fields/{ids['definition']}", None),
     "change a custom field": lambda ids: ("patch", f"/api/v1/custom-fields/{ids['definition']}", {"label": "P"}),
     "delete a custom field": lambda ids: ("delete", f"/api/v1/custom-fields/{ids['definition']}", None),
+    "list views": lambda ids: ("get", "/api/v1/views", None),
+    "save a view": lambda ids: ("post", "/api/v1/views", {"name": "Berlin", "query": "tag=berlin&tag_match=any"}),
+    "rename a view": lambda ids: ("patch", f"/api/v1/views/{ids['view']}", {"name": "VIPs"}),
+    "contacts of a view": lambda ids: ("get", f"/api/v1/contacts?view={ids['view']}", None),
+    "filtered contacts": lambda ids: (
+        "get",
+        "/api/v1/contacts?tag=vip&tag_match=any&custom_field_contains.plan=p&custom_field_set.x=false"
+        "&custom_field_min.seats=1&search=ada%20example",
+        None,
+    ),
+    "delete a view": lambda ids: ("delete", f"/api/v1/views/{ids['view']}", None),
     "list webhooks": lambda ids: ("get", "/api/v1/webhooks", None),
     "create a webhook": lambda ids: ("post", "/api/v1/webhooks", HOOK),
     "read a webhook": lambda ids: ("get", f"/api/v1/webhooks/{ids['webhook']}", None),
