@@ -192,7 +192,7 @@ class ContactFilter(django_filters.FilterSet):
         return bool((data.get("search") or "").strip() or data.get("tag") or self.custom_field_filters)
 
     @staticmethod
-    def _operand_problem(operator: str, value: str) -> str | None:
+    def operand_problem(operator: str, value: str) -> str | None:
         if operator == "set" and value not in {"true", "false"}:
             return "Use true or false."
         if operator in {"min", "max"} and bound_of(value) is None:
@@ -211,7 +211,7 @@ class ContactFilter(django_filters.FilterSet):
             elif len(key) > MAX_CUSTOM_FIELD_KEY_LENGTH:
                 problem = f"A custom field key has at most {MAX_CUSTOM_FIELD_KEY_LENGTH} characters."
             else:
-                problem = text_problem(key) or text_problem(value) or self._operand_problem(operator, value)
+                problem = text_problem(key) or text_problem(value) or self.operand_problem(operator, value)
             if problem:
                 # Under the parameter's own name, like every other parameter's error (the form knows no such field).
                 self.form.errors.setdefault(parameter[:80], self.form.error_class()).append(problem)

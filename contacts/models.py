@@ -249,7 +249,7 @@ class Contact(TenantModel):
     conversation_count = models.PositiveIntegerField(default=0, editable=False)
     # Derived: what search compares (contacts.search.search_text_of), written by save() with the fields it
     # is made of. Set-based writes of name, email or phone must set it too (grep search_text_of).
-    search_text = models.TextField(default="", blank=True, editable=False)
+    search_text = models.TextField(default="", db_default="", blank=True, editable=False)
 
     tags = TaggableManager(through=TaggedContact, blank=True)
 

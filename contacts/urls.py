@@ -1,12 +1,18 @@
 from django.urls import path
 
-from contacts import views
+from contacts import views, workspace_views
 
 app_name = "contacts"
 
 urlpatterns = [
     path("", views.ContactListView.as_view(), name="list"),
     path("contacts/new/", views.ContactFormView.as_view(), name="create"),
+    path("contacts/columns/", workspace_views.ColumnsView.as_view(), name="columns"),
+    path("contacts/views/", workspace_views.SavedViewCreateView.as_view(), name="view-create"),
+    path("contacts/views/counts/", workspace_views.SavedViewCountsView.as_view(), name="view-counts"),
+    path("contacts/views/<str:pk>/", workspace_views.SavedViewChangeView.as_view(), name="view-change"),
+    path("custom-fields/", workspace_views.CustomFieldListView.as_view(), name="custom-fields"),
+    path("custom-fields/<str:pk>/", workspace_views.CustomFieldEditView.as_view(), name="custom-field-edit"),
     path("contacts/bulk/", views.ContactBulkView.as_view(), name="bulk"),
     path("contacts/<str:pk>/", views.ContactDetailView.as_view(), name="detail"),
     path("contacts/<str:pk>/edit/", views.ContactFormView.as_view(), name="edit"),

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -15,10 +15,17 @@ from django.views.generic import TemplateView
 
 from accounts.mixins import SubAccountMixin, form_already_carried_out, remember_form_carried_out
 from contacts import services
-from contacts.filters import MAX_TAG_FILTER_LENGTH, SORT_FIELDS, ContactFilter
+from contacts.filters import (
+    CUSTOM_FIELD_OPERATORS,
+    MAX_TAG_FILTER_LENGTH,
+    MAX_VIEW_ID_LENGTH,
+    SORT_FIELDS,
+    ContactFilter,
+)
 from contacts.forms import BulkActionForm, ContactForm, NoteForm, RevertForm
-from contacts.models import Contact, ContactChange, ContactTag
+from contacts.models import Contact, ContactChange, ContactTag, CustomFieldDefinition, ListPreference, SavedView
 from contacts.timeline import timeline_page
+from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH
 from contacts_site.actions import current_action
 from contacts_site.errors import Conflict, StaleVersion
 from contacts_site.forms import add_domain_error
@@ -30,17 +37,36 @@ PER_PAGE_SESSION_KEY = "contacts_per_page"
 MAX_QUERY_LENGTH = 255
 TAG_SUGGESTIONS = 500
 CONVERSATIONS_ON_CONTACT_PAGE = 50
+# The list's columns besides the name (always first): key → (label, sort name or None). Custom fields
+# defined by the sub-account are columns too, keyed `cf:<key>` (contacts.definitions).
+BUILTIN_COLUMNS = {
+    "email": ("Email", None),
+    "phone": ("Phone", None),
+    "tags": ("Tags", None),
+    "last_activity": ("Last activity", "last_conversation"),
+    "created": ("Created", "created"),
+    "updated": ("Updated", "updated"),
+}
+CUSTOM_COLUMN_PREFIX = "cf:"
+MAX_COLUMNS = 30
+TAG_MATCH_LABELS = {"all": "has all of", "any": "has any of", "none": "has none of"}
+# A custom-field filter parameter's prefix → how its chip reads ("Plan is pro", "Seats ≥ 10").
+FIELD_FILTER_WORDS = {
+    "custom_field": "is",
+    "custom_field_contains": "contains",
+    "custom_field_min": "≥",
+    "custom_field_max": "≤",
+}
 
-# Column → sort name, in table order; None for columns that do not sort.
-COLUMNS = [
-    ("Name", "name"),
-    ("Email", None),
-    ("Phone", None),
-    ("Tags", None),
-    ("Last activity", "last_conversation"),
-    ("Created", "created"),
-    ("Updated", "updated"),
-]
+
+def _field_filter(name: str, value: str) -> tuple[str, str] | None:
+    """(prefix, key) of a custom-field filter parameter written `<prefix>.<key>`, if it is a valid one."""
+    prefix, dot, key = name.partition(".")
+    if not dot or prefix not in CUSTOM_FIELD_OPERATORS or not key or len(key) > MAX_CUSTOM_FIELD_KEY_LENGTH:
+        return None
+    if text_problem(key) or text_problem(value) or ContactFilter.operand_problem(CUSTOM_FIELD_OPERATORS[prefix], value):
+        return None
+    return prefix, key
 
 
 @dataclass(frozen=True)
@@ -49,6 +75,11 @@ class ListState:
 
     q: str = ""
     tags: tuple[str, ...] = ()
+    tag_match: str = "all"
+    # Custom-field filters as the API's parameters: (`custom_field_min.seats`, `10`), …
+    fields: tuple[tuple[str, str], ...] = ()
+    columns: tuple[str, ...] | None = None  # None: the user's remembered columns
+    view: str = ""  # the saved view opened, if any
     sort: str = "created"
     direction: str = "desc"
     page: int = 1
@@ -65,28 +96,81 @@ class ListState:
             tag = tag.strip().lower()
             if tag and len(tag) <= MAX_TAG_FILTER_LENGTH and text_problem(tag) is None and tag not in tags:
                 tags.append(tag)
+        tag_match = data.get("tag_match") if data.get("tag_match") in TAG_MATCH_LABELS else "all"
+        fields = []
+        for name in data:
+            for value in data.getlist(name):
+                if _field_filter(name, value) and (name, value) not in fields:
+                    fields.append((name, value))
+        columns = None
+        if data.get("columns") is not None:
+            columns = tuple(dict.fromkeys(c for c in data.get("columns").split(",") if _is_column_key(c)))[:MAX_COLUMNS]
+        view = data.get("view") or ""
+        if len(view) > MAX_VIEW_ID_LENGTH or text_problem(view):
+            view = ""
         sort = data.get("sort") if data.get("sort") in SORT_FIELDS else "created"
         direction = data.get("direction") if data.get("direction") in {"asc", "desc"} else SORT_FIELDS[sort][1]
         page = _positive_int(data.get("page"), 1)
         per_page = _positive_int(data.get("per_page"), default_per_page)
         if per_page not in PER_PAGE_CHOICES:
             per_page = default_per_page
-        return cls(q=q, tags=tuple(tags), sort=sort, direction=direction, page=page, per_page=per_page)
+        return cls(
+            q=q,
+            tags=tuple(tags),
+            tag_match=tag_match,
+            fields=tuple(fields),
+            columns=columns,
+            view=view,
+            sort=sort,
+            direction=direction,
+            page=page,
+            per_page=per_page,
+        )
 
     @property
     def is_filtered(self) -> bool:
-        return bool(self.q.strip() or self.tags)
+        return bool(self.q.strip() or self.tags or self.fields)
 
     def filter_data(self) -> dict:
         """The same parameters the API's ContactFilter reads."""
-        return {"search": self.q, "tag": list(self.tags), "sort": self.sort, "direction": self.direction}
+        data = {"search": self.q, "tag": list(self.tags), "sort": self.sort, "direction": self.direction}
+        if self.tag_match != "all":
+            data["tag_match"] = self.tag_match
+        for name, value in self.fields:
+            data[name] = value
+        return data
+
+    def view_query(self, columns: list[str]) -> str:
+        """What a saved view of this state keeps: the API's parameters, and the columns shown."""
+        # The page's `q` is the API's `search`; everything else is spelled alike.
+        params = [("search" if name == "q" else name, value) for name, value in self.filter_params()]
+        params.append(("columns", ",".join(columns)))
+        return urlencode(params)
+
+    def filter_params(self) -> list[tuple[str, str]]:
+        """The filter, search and sort parameters (no page, size, columns or view)."""
+        return [(name, value) for name, value in self.params() if name not in {"page", "per_page", "columns", "view"}]
+
+    def carried_params(self) -> list[tuple[str, str]]:
+        """Carried by hidden inputs into a new search (which sets q and tags itself, and goes to page 1)."""
+        # tag_match is carried by its own select, shown whenever there are tags to match.
+        return [
+            (name, value) for name, value in self.params() if name not in {"q", "tag", "tag_match", "page", "per_page"}
+        ]
 
     def params(self) -> list[tuple[str, str]]:
         """As URL parameters, defaults left out so that URLs stay short and shareable."""
         params = []
+        if self.view:
+            params.append(("view", self.view))
         if self.q:
             params.append(("q", self.q))
         params += [("tag", tag) for tag in self.tags]
+        if self.tag_match != "all":
+            params.append(("tag_match", self.tag_match))
+        params += list(self.fields)
+        if self.columns is not None:
+            params.append(("columns", ",".join(self.columns)))
         if self.sort != "created":
             params.append(("sort", self.sort))
         if self.direction != SORT_FIELDS[self.sort][1]:
@@ -105,6 +189,17 @@ class ListState:
         state = replace(self, **changes)
         query = urlencode(state.params())
         return reverse("contacts:list") + (f"?{query}" if query else "")
+
+
+def _is_column_key(key: str) -> bool:
+    if key in BUILTIN_COLUMNS:
+        return True
+    custom = key.removeprefix(CUSTOM_COLUMN_PREFIX)
+    return (
+        key.startswith(CUSTOM_COLUMN_PREFIX)
+        and 0 < len(custom) <= MAX_CUSTOM_FIELD_KEY_LENGTH
+        and not text_problem(custom)
+    )
 
 
 def _positive_int(value, default: int) -> int:
@@ -153,6 +248,77 @@ def page_numbers(current: int, last: int) -> list[int | None]:
     return numbers
 
 
+# The filter builder's conditions on a custom field: operator → (its label, value → (parameter prefix, value)).
+BUILDER_OPERATORS = {
+    "is": "is",
+    "contains": "contains",
+    "set": "is set",
+    "unset": "is not set",
+    "min": "is at least",
+    "max": "is at most",
+}
+BUILDER_PARAMETERS = {
+    "is": lambda value: ("custom_field", value),
+    "contains": lambda value: ("custom_field_contains", value),
+    "set": lambda value: ("custom_field_set", "true"),
+    "unset": lambda value: ("custom_field_set", "false"),
+    "min": lambda value: ("custom_field_min", value),
+    "max": lambda value: ("custom_field_max", value),
+}
+
+
+def view_list_data(view: SavedView, given) -> QueryDict:
+    """The list's GET parameters of a saved view (the API's spelling, `search` read as the page's `q`), each
+    replaced by one given in the URL beside it: the same rule as `GET /api/v1/contacts?view=`."""
+    data = QueryDict(mutable=True)
+    for name, value in view.parameters:
+        data.appendlist("q" if name == "search" else name, value)
+    for name in given:
+        data.setlist(name, given.getlist(name))
+    data["view"] = view.pk
+    return data
+
+
+def list_columns(state: ListState, preference, definitions) -> list[str]:
+    """The columns shown: the URL's (a saved view's), else the user's remembered ones, else the built-in
+    ones and the custom fields defined as columns. A custom column whose field is no longer defined goes."""
+    defined = {CUSTOM_COLUMN_PREFIX + definition.key for definition in definitions}
+    if state.columns is not None:
+        wanted = list(state.columns)
+    elif preference is not None and preference.columns:
+        wanted = list(preference.columns)
+    else:
+        wanted = [*BUILTIN_COLUMNS, *(CUSTOM_COLUMN_PREFIX + d.key for d in definitions if d.show_as_column)]
+    return [key for key in wanted if key in BUILTIN_COLUMNS or key in defined]
+
+
+def column_choices(definitions, shown: list[str]) -> list[dict]:
+    choices = [{"key": key, "label": label} for key, (label, _) in BUILTIN_COLUMNS.items()]
+    choices += [{"key": CUSTOM_COLUMN_PREFIX + d.key, "label": d.label} for d in definitions]
+    return [choice | {"checked": choice["key"] in shown} for choice in choices]
+
+
+def column_label(key: str, definitions: dict) -> str:
+    if key in BUILTIN_COLUMNS:
+        return BUILTIN_COLUMNS[key][0]
+    definition = definitions.get(key.removeprefix(CUSTOM_COLUMN_PREFIX))
+    return definition.label if definition else key.removeprefix(CUSTOM_COLUMN_PREFIX)
+
+
+def column_sort(key: str) -> str | None:
+    return BUILTIN_COLUMNS[key][1] if key in BUILTIN_COLUMNS else None
+
+
+def field_chip_label(name: str, value: str, definitions: dict) -> str:
+    """A custom-field filter as a sentence: "Plan is pro", "Seats ≥ 10", "VAT is not set"."""
+    prefix, _, key = name.partition(".")
+    definition = definitions.get(key)
+    label = definition.label if definition else key
+    if prefix == "custom_field_set":
+        return f"{label} {'is set' if value == 'true' else 'is not set'}"
+    return f"{label} {FIELD_FILTER_WORDS[prefix]} {value}"
+
+
 class ContactPageMixin(SubAccountMixin):
     model = Contact
 
@@ -165,7 +331,17 @@ class ContactListView(ContactPageMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         remembered = request.session.get(PER_PAGE_SESSION_KEY, DEFAULT_PER_PAGE)
-        self.state = ListState.from_data(request.GET, default_per_page=remembered)
+        if "fb_field" in request.GET:
+            return redirect(self._with_built_filter(request, ListState.from_data(request.GET)).url())
+        self.opened_view = None
+        data = request.GET
+        if data.get("view"):
+            self.opened_view = self.get_queryset(SavedView).visible_to(request.user.pk).filter(pk=data["view"]).first()
+            if self.opened_view is not None:
+                data = view_list_data(self.opened_view, request.GET)
+        self.state = ListState.from_data(data, default_per_page=remembered)
+        if self.opened_view is None and self.state.view:
+            self.state = replace(self.state, view="")
         if "per_page" in request.GET and self.state.per_page != remembered:
             request.session[PER_PAGE_SESSION_KEY] = self.state.per_page
         response = super().get(request, *args, **kwargs)
@@ -191,12 +367,35 @@ class ContactListView(ContactPageMixin, TemplateView):
         if page.number != state.page:
             state = replace(state, page=page.number)
         all_tags = tag_suggestions(self.get_queryset(ContactTag))
+        definitions = list(self.get_queryset(CustomFieldDefinition).in_order())
+        by_key = {definition.key: definition for definition in definitions}
+        preference = self.get_queryset(ListPreference).filter(user=self.request.user).first()
+        shown = list_columns(state, preference, definitions)
         context.update(
+            definitions=definitions,
+            definitions_by_key=by_key,
+            name_column=self._column(state, "Name", "name"),
+            compact=bool(preference and preference.compact),
+            shown_columns=shown,
+            column_choices=column_choices(definitions, shown),
+            field_chips=[
+                {
+                    "label": field_chip_label(name, value, by_key),
+                    "url": state.url(fields=tuple(f for f in state.fields if f != (name, value)), page=1),
+                }
+                for name, value in state.fields
+            ],
+            tag_match_label=TAG_MATCH_LABELS[state.tag_match],
+            tag_matches=TAG_MATCH_LABELS,
+            builder_operators=BUILDER_OPERATORS,
+            saved_views=list(self.get_queryset(SavedView).visible_to(self.request.user.pk).in_order()),
+            opened_view=self.opened_view,
+            view_query=state.view_query(shown),
             state=state,
             page=page,
             contacts=list(page.object_list),
             total=page.paginator.count,
-            columns=[self._column(state, label, sort) for label, sort in COLUMNS],
+            columns=[self._column(state, column_label(key, by_key), column_sort(key)) | {"key": key} for key in shown],
             page_links=[
                 {"number": number, "url": state.url(page=number) if number else None}
                 for number in page_numbers(page.number, page.paginator.num_pages)
@@ -207,13 +406,32 @@ class ContactListView(ContactPageMixin, TemplateView):
                 {"name": tag, "url": state.url(tags=tuple(t for t in state.tags if t != tag), page=1)}
                 for tag in state.tags
             ],
-            clear_url=state.url(q="", tags=(), page=1),
+            clear_url=state.url(q="", tags=(), tag_match="all", fields=(), view="", page=1),
             all_tags=all_tags,
             available_tags=[tag for tag in all_tags if tag not in state.tags],
             per_page_choices=PER_PAGE_CHOICES,
             list_url=state.url(),
         )
         return context
+
+    def _with_built_filter(self, request, state: ListState) -> ListState:
+        """The state with the filter builder's condition added (`fb_field`, `fb_op`, `fb_key`, `fb_value`): the
+        builder is a plain GET form, so it works by keyboard and without script, and lands on a clean URL."""
+        field, operator = request.GET.get("fb_field", ""), request.GET.get("fb_op", "")
+        value = (request.GET.get("fb_value") or "").strip()
+        state = replace(state, page=1)
+        if field == "tag":
+            tags = [tag.strip().lower() for tag in value.split(",") if tag.strip()]
+            if operator not in TAG_MATCH_LABELS or not tags:
+                messages.error(request, "Choose how the tags match and name at least one tag.")
+                return state
+            return replace(state, tags=tuple(dict.fromkeys([*state.tags, *tags])), tag_match=operator)
+        key = field.removeprefix(CUSTOM_COLUMN_PREFIX) or (request.GET.get("fb_key") or "").strip()
+        prefix, value = BUILDER_PARAMETERS[operator](value) if operator in BUILDER_PARAMETERS else ("", "")
+        if not key or not prefix or _field_filter(f"{prefix}.{key}", value) is None:
+            messages.error(request, "That filter is not complete: choose a field, a condition and a valid value.")
+            return state
+        return replace(state, fields=tuple(dict.fromkeys([*state.fields, (f"{prefix}.{key}", value)])))
 
     @staticmethod
     def _column(state: ListState, label: str, sort: str | None) -> dict:
@@ -248,7 +466,8 @@ class ContactDetailView(ContactPageMixin, TemplateView):
         conversations = list(
             contact.conversations.by_recent_activity().select_related("assignee")[:CONVERSATIONS_ON_CONTACT_PAGE]
         )
-        context.update(contact=contact, conversations=conversations)
+        definitions = list(self.get_queryset(CustomFieldDefinition).in_order())
+        context.update(contact=contact, conversations=conversations, definitions=definitions)
         return context
 
 

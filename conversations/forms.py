@@ -24,3 +24,11 @@ class ConversationUpdateForm(forms.Form):
         # Only this sub-account's staff can be chosen; anyone else is "not a valid choice".
         self.fields["assignee"].queryset = members
         self.fields["assignee"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+
+
+class StartConversationForm(forms.Form):
+    channel = forms.ChoiceField(choices=Conversation.Channel.choices, label="Channel")
+    subject = forms.CharField(required=False, strip=False, label="Subject", max_length=255)
+    body = forms.CharField(
+        required=False, strip=False, label="First message (optional)", widget=forms.Textarea(attrs={"rows": 3})
+    )

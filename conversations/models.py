@@ -98,6 +98,9 @@ class Conversation(TenantModel):
                 fields=["sub_account", "contact", "-last_activity_at", "-id"], name="conv_account_contact_activity"
             ),
             models.Index(fields=["sub_account", "status", "-last_activity_at", "-id"], name="conv_account_status"),
+            # The inbox's filters by channel and by assignee ("mine", "unassigned"), newest activity first.
+            models.Index(fields=["sub_account", "channel", "-last_activity_at", "-id"], name="conv_account_channel"),
+            models.Index(fields=["sub_account", "assignee", "-last_activity_at", "-id"], name="conv_account_assignee"),
             models.Index(fields=["sub_account", "-created_at", "-id"], name="conv_account_created"),
             models.Index(fields=["sub_account", "-updated_at", "-id"], name="conv_account_updated"),
         ]
@@ -163,6 +166,9 @@ class Message(TenantModel):
         validators=[MaxLengthValidator(MAX_MESSAGE_LENGTH), validate_not_blank, validate_text],
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The agent who wrote a reply on the staff pages, by name as it was then (blank: an API key, a bot or
+    # the contact). A name rather than a user: the thread keeps saying who wrote it after they leave.
+    author_name = models.CharField(max_length=150, blank=True, default="", editable=False)
 
     objects = MessageQuerySet.as_manager()
 

@@ -99,8 +99,10 @@ def conversation_create(
     status: str = Conversation.Status.OPEN,
     assignee: AbstractBaseUser | None = None,
     first_message: dict | None = None,
+    author_name: str = "",
 ) -> Conversation:
-    """Open a conversation with `contact`, optionally with its first message, and count it on the contact."""
+    """Open a conversation with `contact`, optionally with its first message (written by `author_name`, an
+    agent on the staff pages), and count it on the contact."""
     conversation = Conversation(
         sub_account=sub_account,
         contact=contact,
@@ -113,6 +115,7 @@ def conversation_create(
     message = None
     if first_message is not None:
         message, message_errors = _new_message(conversation, first_message)
+        message.author_name = author_name[:150]
         errors.update(message_errors)
     if errors:
         raise ValidationError(errors)
@@ -204,7 +207,9 @@ def conversation_delete(*, conversation: Conversation) -> None:
 
 
 @transaction.atomic
-def message_create(*, conversation: Conversation, body: str, direction: str, sender: str) -> Message:
+def message_create(
+    *, conversation: Conversation, body: str, direction: str, sender: str, author_name: str = ""
+) -> Message:
     """Add a message; moves the conversation's count and last message and the contact's last conversation.
 
     NotFound if a concurrent request deleted the conversation (or its contact) before the lock was taken.
@@ -215,6 +220,7 @@ def message_create(*, conversation: Conversation, body: str, direction: str, sen
         body=body,
         direction=direction,
         sender=sender,
+        author_name=author_name[:150],
     )
     errors = _validation_errors(message, exclude=["sub_account", "conversation"])
     if errors:

@@ -1,18 +1,33 @@
-"""The conversation page: the thread, a reply box, status and assignee. Writes go through conversations.services."""
+"""The conversation pages: the inbox, a thread with its reply box, status and assignee, and starting a
+conversation from a contact. Writes go through conversations.services."""
+
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Substr
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
 from accounts.mixins import SubAccountMixin
+from contacts.models import Contact
 from contacts_site.forms import add_domain_error
 from conversations import services
-from conversations.forms import ConversationUpdateForm, ReplyForm
+from conversations.forms import ConversationUpdateForm, ReplyForm, StartConversationForm
 from conversations.models import Conversation, Message
 
 THREAD_LENGTH = 100
+
+
+def agent_name(user) -> str:
+    return user.get_full_name() or user.get_username()
 
 
 class ConversationMixin(SubAccountMixin):
@@ -71,6 +86,7 @@ class ConversationReplyView(ConversationMixin, TemplateView):
                     body=form.cleaned_data["body"],
                     direction=Message.Direction.OUTBOUND,
                     sender=Message.Sender.AGENT,
+                    author_name=agent_name(request.user),
                 )
             except ValidationError as error:
                 add_domain_error(form, error)
@@ -103,3 +119,161 @@ class ConversationUpdateView(ConversationMixin, TemplateView):
                 return redirect("conversations:detail", pk=conversation.pk)
         context = self.get_context_data(conversation=conversation, update_form=form)
         return self.render_to_response(context, status=400)
+
+
+INBOX_PER_PAGE = 25
+# Counting the matches of a filter over hundreds of thousands of conversations costs more than the page
+# itself; above this many the inbox says "10,000+" and numbers its pages up to there.
+INBOX_COUNT_LIMIT = 10_000
+PREVIEW_LENGTH = 200
+ASSIGNEE_FILTERS = {"": "Anyone", "mine": "Mine", "unassigned": "Unassigned"}
+
+
+@dataclass(frozen=True)
+class InboxState:
+    """The inbox's filters and page, all in the URL (`?status=open&channel=email&assignee=mine&page=2`)."""
+
+    status: str = ""
+    channel: str = ""
+    assignee: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_data(cls, data) -> "InboxState":
+        """A bad value falls back to its default, never an error page."""
+        status = data.get("status") if data.get("status") in Conversation.Status.values else ""
+        channel = data.get("channel") if data.get("channel") in Conversation.Channel.values else ""
+        assignee = data.get("assignee") if data.get("assignee") in ASSIGNEE_FILTERS else ""
+        page = data.get("page") or ""
+        page = int(page) if page.isdigit() and 0 < len(page) < 7 else 1
+        return cls(status=status, channel=channel, assignee=assignee, page=max(page, 1))
+
+    def params(self) -> list[tuple[str, str]]:
+        names = ("status", "channel", "assignee")
+        params = [(name, getattr(self, name)) for name in names if getattr(self, name)]
+        return params + ([("page", str(self.page))] if self.page != 1 else [])
+
+    def url(self, **changes) -> str:
+        query = urlencode(replace(self, **changes).params())
+        return reverse("conversations:inbox") + (f"?{query}" if query else "")
+
+
+class BoundedPaginator(Paginator):
+    """Counts at most INBOX_COUNT_LIMIT + 1 rows (see there)."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: INBOX_COUNT_LIMIT + 1].count()
+
+
+class InboxView(SubAccountMixin, TemplateView):
+    """Conversations across contacts, newest activity first, filtered by status, channel and assignee.
+    An htmx request aimed at `#inbox-results` (a filter change, the periodic refresh) gets just the results."""
+
+    template_name = "conversations/inbox.html"
+    partial_template_name = "conversations/_inbox_results.html"
+    model = Conversation
+    nav = "inbox"
+
+    def get_template_names(self):
+        headers = self.request.headers
+        if headers.get("HX-Target") == "inbox-results" and not headers.get("HX-History-Restore-Request"):
+            return [self.partial_template_name]
+        return [self.template_name]
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        patch_vary_headers(response, ["HX-Request", "HX-Target"])
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        state = InboxState.from_data(self.request.GET)
+        conversations = self.get_queryset()
+        if state.status:
+            conversations = conversations.with_status(state.status)
+        if state.channel:
+            conversations = conversations.on_channel(state.channel)
+        if state.assignee == "mine":
+            conversations = conversations.filter(assignee=self.request.user)
+        elif state.assignee == "unassigned":
+            conversations = conversations.filter(assignee__isnull=True)
+        last_message = (
+            self.get_queryset(Message)
+            .filter(conversation=OuterRef("pk"))
+            .order_by("-created_at", "-id")
+            .values("body")[:1]
+        )
+        conversations = (
+            conversations.by_recent_activity()
+            .select_related("contact", "assignee")
+            .only(
+                "id",
+                "subject",
+                "channel",
+                "status",
+                "last_activity_at",
+                "message_count",
+                "contact__id",
+                "contact__name",
+                "assignee__username",
+                "assignee__first_name",
+                "assignee__last_name",
+            )
+            .annotate(last_body=Substr(Subquery(last_message), 1, PREVIEW_LENGTH))
+        )
+        page = BoundedPaginator(conversations, INBOX_PER_PAGE).get_page(state.page)
+        rows = list(page.object_list)
+        for conversation in rows:
+            conversation.preview = (conversation.last_body or "").strip().split("\n", 1)[0]
+        total = page.paginator.count
+        context.update(
+            state=state,
+            page=page,
+            conversations=rows,
+            total_label=f"{INBOX_COUNT_LIMIT:,}+" if total > INBOX_COUNT_LIMIT else f"{total:,}",
+            total=total,
+            statuses=Conversation.Status.choices,
+            channels=Conversation.Channel.choices,
+            assignees=ASSIGNEE_FILTERS,
+            previous_url=state.url(page=page.number - 1) if page.has_previous() else None,
+            next_url=state.url(page=page.number + 1) if page.has_next() else None,
+            inbox_url=state.url(),
+        )
+        return context
+
+
+class ConversationStartView(SubAccountMixin, TemplateView):
+    """Start a conversation with a contact from the contact page (its first message optional)."""
+
+    http_method_names = ["post"]
+    model = Contact
+
+    def post(self, request, pk):
+        contact = self.get_object()
+        form = StartConversationForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect("contacts:detail", pk=contact.pk)
+        data = form.cleaned_data
+        first = None
+        if data["body"].strip():
+            first = {"body": data["body"], "direction": "outbound", "sender": "agent"}
+        try:
+            conversation = services.conversation_create(
+                sub_account=self.sub_account,
+                contact=contact,
+                channel=data["channel"],
+                subject=data["subject"],
+                assignee=request.user,
+                first_message=first,
+                author_name=agent_name(request.user),
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("contacts:detail", pk=contact.pk)
+        messages.success(request, "Conversation started.")
+        return redirect("conversations:detail", pk=conversation.pk)

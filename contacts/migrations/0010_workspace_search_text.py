@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="contact",
             name="search_text",
-            field=models.TextField(blank=True, default="", editable=False),
+            field=models.TextField(blank=True, default="", db_default="", editable=False),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
         migrations.RunPython(sqlite(FOLDED_INDEX), sqlite(NAME_EMAIL_INDEX), elidable=False),

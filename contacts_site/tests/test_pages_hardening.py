@@ -43,6 +43,9 @@ PAGE_OBJECTS = {
     "contacts:note-create": "contact",
     "contacts:revert": "contact",
     "contacts:note-change": "note",
+    "contacts:view-change": "saved_view",
+    "contacts:custom-field-edit": "custom_field",
+    "conversations:start": "contact",
     "conversations:detail": "conversation",
     "conversations:reply": "conversation",
     "conversations:update": "conversation",
@@ -96,6 +99,14 @@ def _object_of(kind: str, sub_account) -> str:
             return endpoint.pk
         event = Event.objects.create(sub_account=sub_account, type="contact.created", payload="{}")
         return Delivery.objects.create(sub_account=sub_account, event=event, endpoint=endpoint).pk
+    if kind == "saved_view":
+        from contacts.workspace_services import saved_view_create
+
+        return saved_view_create(sub_account=sub_account, owner_id=None, name="B's view", query="tag=b-only").pk
+    if kind == "custom_field":
+        from contacts.workspace_services import custom_field_definition_create
+
+        return custom_field_definition_create(sub_account=sub_account, key="b_key", label="B", type="text").pk
     if kind == "api_key":
         from accounts.services import api_key_create
 

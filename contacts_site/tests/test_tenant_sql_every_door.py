@@ -76,8 +76,10 @@ API_CALLS = {
     "contacts of a view": lambda ids: ("get", f"/api/v1/contacts?view={ids['view']}", None),
     "filtered contacts": lambda ids: (
         "get",
-        "/api/v1/contacts?tag=vip&tag_match=any&custom_field_contains.plan=p&custom_field_set.x=false"
-        "&custom_field_min.seats=1&search=ada%20example",
+        (
+            "/api/v1/contacts?tag=vip&tag_match=any&custom_field_contains.plan=p&custom_field_set.x=false"
+            "&custom_field_min.seats=1&search=ada%20example"
+        ),
         None,
     ),
     "delete a view": lambda ids: ("delete", f"/api/v1/views/{ids['view']}", None),
