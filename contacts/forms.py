@@ -227,6 +227,16 @@ class ContactForm(forms.ModelForm):
     def clean_email(self):
         return self.cleaned_data.get("email") or None
 
+    def clean(self):
+        cleaned = super().clean()
+        # Only the keys this form changes are checked against their definitions by the model (a value stored
+        # before its field's definition changed may stay until it is edited), as through the service.
+        wanted = cleaned.get("custom_fields") or {}
+        self.instance.custom_fields_written = set(
+            custom_fields_patch(self.fields["custom_fields"].original, wanted)
+        )
+        return cleaned
+
     @property
     def email_conflict(self):
         """The EmailTaken the service raised, if it did: the page links to the contact holding the email."""
