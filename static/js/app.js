@@ -289,8 +289,95 @@
     }
   });
 
+  /* ---- Times: relative ("3 hours ago"), the exact time in the viewer's zone on hover. ---- */
+  var RELATIVE_UNITS = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60]];
+  function relativeTimes(root) {
+    if (!window.Intl || !Intl.RelativeTimeFormat) return;
+    var format = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+    var exact = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+    $$("time[data-relative]", root).forEach(function (time) {
+      var moment = new Date(time.getAttribute("datetime"));
+      if (isNaN(moment)) return;
+      var seconds = (moment.getTime() - Date.now()) / 1000;
+      var text = "just now";
+      for (var i = 0; i < RELATIVE_UNITS.length; i++) {
+        if (Math.abs(seconds) >= RELATIVE_UNITS[i][1]) {
+          text = format.format(Math.round(seconds / RELATIVE_UNITS[i][1]), RELATIVE_UNITS[i][0]);
+          break;
+        }
+      }
+      time.textContent = text;
+      time.title = exact.format(moment);
+    });
+  }
+  document.addEventListener("htmx:afterSettle", function (event) { relativeTimes(event.detail.target); });
+
+  /* ---- Whole rows open their contact (or conversation); links and checkboxes keep their own click. ---- */
+  document.addEventListener("click", function (event) {
+    var row = event.target.closest && event.target.closest("tr[data-row]");
+    if (!row || event.target.closest("a, button, input, select, label, textarea")) return;
+    if (window.getSelection && String(window.getSelection())) return; // selecting text is not opening
+    window.location.href = row.getAttribute("data-href");
+  });
+
+  /* ---- Keyboard shortcuts: j/k move, Enter opens, e edits, ? lists them; never while typing. ---- */
+  function typing(target) {
+    return target.closest && target.closest("input, textarea, select, [contenteditable], dialog");
+  }
+  function rows() { return $$("tr[data-row]"); }
+  function currentRow() { return $("tr[data-row].is-current"); }
+  function moveTo(row) {
+    var current = currentRow();
+    if (current) current.classList.remove("is-current");
+    if (!row) return;
+    row.classList.add("is-current");
+    var link = $("[data-row-link]", row);
+    if (link) link.focus();
+  }
+  function openShortcuts() {
+    var dialog = $("#shortcuts");
+    if (dialog && dialog.showModal && !dialog.open) dialog.showModal();
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    var all = rows();
+    var current = currentRow();
+    var index = current ? all.indexOf(current) : -1;
+    if (event.key === "?") {
+      event.preventDefault();
+      openShortcuts();
+    } else if ((event.key === "j" || event.key === "k") && all.length) {
+      event.preventDefault();
+      var next = event.key === "j" ? Math.min(index + 1, all.length - 1) : Math.max(index - 1, 0);
+      moveTo(all[next]);
+    } else if (event.key === "Enter" && current && event.target === document.body) {
+      window.location.href = current.getAttribute("data-href");
+    } else if (event.key === "e" && current && current.hasAttribute("data-edit-href")) {
+      event.preventDefault();
+      window.location.href = current.getAttribute("data-edit-href");
+    }
+  });
+  document.addEventListener("focusin", function (event) {
+    var row = event.target.closest && event.target.closest("tr[data-row]");
+    if (row && row !== currentRow()) {
+      var current = currentRow();
+      if (current) current.classList.remove("is-current");
+      row.classList.add("is-current");
+    }
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-shortcuts-open]")) openShortcuts();
+  });
+
+  /* ---- Buttons that destroy something ask first. ---- */
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) event.preventDefault();
+  });
+
   /* ---- On load. ---- */
   function onLoad() {
+    relativeTimes(document);
     // A page answered to a POST (a new webhook secret) names its own address, so that reloading it
     // shows the page again instead of re-sending the form (a second endpoint, a second rotation).
     var canonical = $("[data-replace-url]");

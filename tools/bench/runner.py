@@ -119,14 +119,40 @@ def load_postgres(contacts: int, seed: int) -> dict:
 # ---- measuring ---------------------------------------------------------------------------------------
 
 
-def measure(server, scenarios, keys, args) -> tuple[dict, dict]:
+def api_headers(keys: dict[str, str]) -> dict[str, dict[str, str]]:
+    return {account: {"Authorization": f"Bearer {key}"} for account, key in keys.items()}
+
+
+def staff_session_headers(sub_account_id: int) -> dict[str, str]:
+    """A logged-in staff session (an agent of the sub-account) for the page scenarios: its Cookie header.
+    The session is made directly, as the login form would leave it."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+
+    from accounts.models import Membership
+
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-agent", defaults={"first_name": "Bench"})
+    Membership.objects.get_or_create(user=user, sub_account_id=sub_account_id, defaults={"role": "agent"})
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}; tz=UTC"}
+
+
+def measure(server, scenarios, credentials, args) -> tuple[dict, dict]:
     """Each scenario over HTTP, then at once its SQL replayed (so both see the same machine load);
-    the product first, then the naive baseline. Returns the results and the captured statements."""
+    the product first, then the naive baseline. Returns the results and the captured statements.
+    `credentials`: the headers of each account a scenario names (API keys, and the staff session)."""
     from tools.bench.measure import Client
     from tools.bench.sqltiming import capture, time_statements
 
-    headers = {account: {"Authorization": f"Bearer {key}"} for account, key in keys.items()}
-    client = Client(server.port, headers)
+    client = Client(server.port, credentials)
     results: dict = {scenario.key: {} for scenario in scenarios}
     captured = {}
     for side in ("api", "naive"):
@@ -142,7 +168,7 @@ def measure(server, scenarios, keys, args) -> tuple[dict, dict]:
                 requests=args.requests,
                 max_seconds=args.max_seconds,
             )
-            statements = capture(make(10_000_000), keys[scenario.account], scenario.expect)
+            statements = capture(make(10_000_000), credentials[scenario.account], scenario.expect)
             sql = time_statements(
                 statements, writes=scenario.writes, repeats=args.sql_repeats, max_seconds=args.sql_max_seconds
             )
@@ -172,7 +198,7 @@ def measure_history_cost(scenario, keys, env: dict, args) -> dict:
     side only."""
     from tools.bench.measure import Client, Server
 
-    headers = {account: {"Authorization": f"Bearer {key}"} for account, key in keys.items()}
+    headers = api_headers(keys)
     rounds: dict[str, list] = {"with": [], "without": []}
     with (
         Server({**env, "CONTACT_HISTORY_ENABLED": "1"}, workers=args.workers) as with_history,
@@ -367,7 +393,8 @@ def run(args) -> None:
             scenario_list = [s for s in scenario_list if any(part in s.key for part in args.only.split(","))]
         log(f"measuring {len(scenario_list)} scenarios over HTTP ({args.workers} gunicorn workers)")
         load_before = os.getloadavg()
-        results, captured = measure(server, scenario_list, keys, args)
+        credentials = {**api_headers(keys), "staff": staff_session_headers(big)}
+        results, captured = measure(server, scenario_list, credentials, args)
         peak_rss = server.peak_worker_rss_mb()
         load_after = os.getloadavg()
     patch = next((scenario for scenario in scenario_list if scenario.key == "patch"), None)

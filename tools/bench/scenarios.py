@@ -9,7 +9,8 @@ from django.db import connection
 
 from accounts.models import SubAccount
 from contacts.filters import SORT_FIELDS
-from contacts.models import Contact
+from contacts.models import Contact, ContactTag
+from contacts.workspace_services import saved_view_create
 from tools.bench.measure import Request, Scenario
 from tools.bench.vocabulary import MULTI_WORD_SEARCH_TERMS, SEARCH_TERMS
 
@@ -21,6 +22,9 @@ ONE_TAG = "vip"
 TWO_TAGS = ("vip", "newsletter")
 RARE_TAG = "investor"
 CUSTOM_FIELD = ("plan", "enterprise")
+VIEW_QUERY = f"tag={ONE_TAG}&sort=name"
+PAGES = "/"  # the staff list (a logged-in session: the `staff` account of the runner)
+INBOX = "/conversations/"
 
 
 @dataclass
@@ -35,6 +39,7 @@ class Samples:
     email: str
     phone_national: str
     matches: dict[str, int]  # scenario key → rows matched
+    view_id: str = ""  # a shared saved view of the big sub-account (the page and API `view` scenarios)
 
 
 def _random_ids(table: str, sub_account: int, extra: str = "") -> list:
@@ -66,7 +71,13 @@ def gather(big: int, small: int, *, naive: bool) -> Samples:
     matches["big:tag:two"] = contacts.tagged(list(TWO_TAGS)).count()
     matches["big:tag:rare"] = contacts.tagged([RARE_TAG]).count()
     matches["big:custom_field"] = contacts.with_custom_field(*CUSTOM_FIELD).count()
+    matches["big:tag_any"] = contacts.carrying_any(
+        ContactTag.objects.for_account(big_account).ids_of_known(list(TWO_TAGS))
+    ).count()
+    view = saved_view_create(sub_account=big_account, owner_id=None, name="VIP by name", query=VIEW_QUERY)
+    matches["big:view"] = contacts.tagged([ONE_TAG]).count()
     return Samples(
+        view_id=view.pk,
         big=big,
         small=small,
         big_size=big_size,
@@ -220,6 +231,41 @@ def build(samples: Samples, cursor_at_depth: str | None, *, naive: bool) -> list
         naive_make=_fixed(_get(NAIVE, search=s.email)),
         matches=s.matches["big:search:email"],
     )
+    add(
+        "big:tag_any",
+        f"Tags `{TWO_TAGS[0]}` or `{TWO_TAGS[1]}` (`tag_match=any`)",
+        _fixed(_get(API, tag=list(TWO_TAGS), tag_match="any")),
+        matches=s.matches["big:tag_any"],
+    )
+    add(
+        "big:view",
+        f"Saved view `{VIEW_QUERY}` (`view=<id>`)",
+        _fixed(_get(API, view=s.view_id)),
+        matches=s.matches["big:view"],
+    )
+    # The staff pages, over HTTP with a logged-in session (issue 16: ≤ 50 ms at p50 like the API).
+    page_scenarios = [
+        ("page:list", "Page: the contact list", _get(PAGES), None),
+        ("page:search", "Page: search `smith`", _get(PAGES, q="smith"), s.matches["big:search:mid"]),
+        (
+            "page:search_two_words",
+            f"Page: search `{MULTI_WORD_SEARCH_TERMS['two_names']}`",
+            _get(PAGES, q=MULTI_WORD_SEARCH_TERMS["two_names"]),
+            s.matches["big:search:two_names"],
+        ),
+        ("page:tag", f"Page: tag `{ONE_TAG}`", _get(PAGES, tag=ONE_TAG), s.matches["big:tag:one"]),
+        (
+            "page:filters",
+            "Page: tags any of two, and a custom field",
+            _get(PAGES, tag=list(TWO_TAGS), tag_match="any", **{f"custom_field.{CUSTOM_FIELD[0]}": CUSTOM_FIELD[1]}),
+            None,
+        ),
+        ("page:view", "Page: a saved view", _get(PAGES, view=s.view_id), s.matches["big:view"]),
+        ("page:inbox", "Page: the inbox", _get(INBOX), None),
+        ("page:inbox_filtered", "Page: the inbox, open email", _get(INBOX, status="open", channel="email"), None),
+    ]
+    for key, label, request, matches in page_scenarios:
+        add(key, label, _fixed(request), account="staff", matches=matches)
     add(
         "get",
         "Get one contact",

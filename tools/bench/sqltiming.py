@@ -58,10 +58,10 @@ class Capture:
         return execute(sql, params, many, context)
 
 
-def capture(request: Request, api_key: str, expect: int) -> list[Statement]:
-    """The statements one request issues (after a warm-up request, so per-connection set-up is excluded)."""
+def capture(request: Request, headers: dict[str, str], expect: int) -> list[Statement]:
+    """The statements one request issues (after a warm-up request, so per-connection set-up is excluded),
+    sent with `headers`: an API key's Authorization, or a staff session's Cookie for the page scenarios."""
     client = Client(HTTP_HOST="127.0.0.1")
-    headers = {"Authorization": f"Bearer {api_key}"}
 
     def send():
         body = json.dumps(request.body) if request.body is not None else ""
