@@ -159,11 +159,16 @@ class InboxState:
 
 
 class BoundedPaginator(Paginator):
-    """Counts at most INBOX_COUNT_LIMIT + 1 rows (see there)."""
+    """Counts at most INBOX_COUNT_LIMIT + 1 rows (see there), on `matching`: the filtered conversations
+    without the page's joins and last-message subquery, which a count need not run."""
+
+    def __init__(self, object_list, per_page, *, matching):
+        super().__init__(object_list, per_page)
+        self.matching = matching
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: INBOX_COUNT_LIMIT + 1].count()
+        return self.matching.order_by()[: INBOX_COUNT_LIMIT + 1].count()
 
 
 class InboxView(SubAccountMixin, TemplateView):
@@ -204,6 +209,7 @@ class InboxView(SubAccountMixin, TemplateView):
             .order_by("-created_at", "-id")
             .values("body")[:1]
         )
+        matching = conversations
         conversations = (
             conversations.by_recent_activity()
             .select_related("contact", "assignee")
@@ -222,7 +228,7 @@ class InboxView(SubAccountMixin, TemplateView):
             )
             .annotate(last_body=Substr(Subquery(last_message), 1, PREVIEW_LENGTH))
         )
-        page = BoundedPaginator(conversations, INBOX_PER_PAGE).get_page(state.page)
+        page = BoundedPaginator(conversations, INBOX_PER_PAGE, matching=matching).get_page(state.page)
         rows = list(page.object_list)
         for conversation in rows:
             conversation.preview = (conversation.last_body or "").strip().split("\n", 1)[0]

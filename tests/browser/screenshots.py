@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from contacts.tests.factories import ContactFactory
+from contacts.workspace_services import custom_field_definition_create, saved_view_create
 from conversations.tests.factories import ConversationFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,7 +31,25 @@ PEOPLE = [
 
 
 @pytest.fixture
-def data(sub_account):
+def data(sub_account, agent):
+    custom_field_definition_create(
+        sub_account=sub_account,
+        key="plan",
+        label="Plan",
+        type="select",
+        options=["free", "starter", "pro", "enterprise"],
+        show_as_column=True,
+    )
+    custom_field_definition_create(sub_account=sub_account, key="seats", label="Seats", type="number")
+    saved_view_create(
+        sub_account=sub_account, owner_id=None, name="VIP customers", query="tag=vip&sort=name", shared=True
+    )
+    saved_view_create(
+        sub_account=sub_account,
+        owner_id=agent.pk,
+        name="Enterprise or pro",
+        query="custom_field_contains.plan=pr&columns=email,phone,tags,cf:plan",
+    )
     contacts = [
         ContactFactory(sub_account=sub_account, name=n, email=e, phone=p, tags=t, custom_fields=c)
         for n, e, p, t, c in PEOPLE
@@ -45,6 +64,12 @@ def data(sub_account):
     )
     MessageFactory(conversation=conversation, body="Thank you, that was quick!")
     ConversationFactory(contact=contacts[0], subject="Seats for the new team", channel="web_chat", messages=2)
+    for contact, subject, channel in [
+        (contacts[1], "Can I add a second admin?", "whatsapp"),
+        (contacts[5], "Export to CSV fails", "email"),
+        (contacts[3], "Pricing for 200 seats", "sms"),
+    ]:
+        MessageFactory(conversation=ConversationFactory(contact=contact, subject=subject, channel=channel))
     return contacts, conversation
 
 
@@ -65,3 +90,12 @@ def test_screenshots(signed_in, data):
     page.screenshot(path=str(OUT / "contact-form-error.png"), full_page=True)
     page.goto(f"{page.base}/conversations/{conversation.pk}/")
     page.screenshot(path=str(OUT / "conversation.png"), full_page=True)
+    page.goto(f"{page.base}/")
+    page.get_by_role("link", name="VIP customers").click()
+    expect(page.locator(".views__count").first).not_to_be_empty()
+    page.screenshot(path=str(OUT / "saved-view.png"), full_page=True)
+    page.goto(f"{page.base}/conversations/")
+    page.screenshot(path=str(OUT / "inbox.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{page.base}/")
+    page.screenshot(path=str(OUT / "mobile-cards.png"), full_page=False)

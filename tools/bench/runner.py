@@ -385,6 +385,11 @@ def run(args) -> None:
         "small": api_key_create(sub_account=SubAccount.objects.get(pk=small), name="benchmark")[1],
     }
     samples = scenarios.gather(big, small, naive=True)
+    # The page scenarios render templates with hashed static files (DEBUG off): the manifest must exist,
+    # as `make setup` leaves it.
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
     env = server_env(args.database_url, secret)
     with Server(env, workers=args.workers) as server:
         cursor, cursor_matches_offset = cursor_at_depth(server, keys, samples.depth)
