@@ -10,4 +10,5 @@ register = template.Library()
 
 @register.inclusion_tag("conversations/_start.html")
 def start_conversation_form(contact) -> dict:
-    return {"contact": contact, "form": StartConversationForm()}
+    # Its own ids: the contact page has another form with a `body` field (the timeline's note box).
+    return {"contact": contact, "form": StartConversationForm(auto_id="start_%s")}
