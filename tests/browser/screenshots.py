@@ -19,7 +19,7 @@ OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PEOPLE = [
     ("Ada Lovelace", "ada@analytical.example", "+14155552671", ["vip", "beta"], {"plan": "enterprise", "seats": 40}),
     ("Grace Hopper", "grace@cobol.example", "+442079460958", ["vip"], {"plan": "pro"}),
-    ("Alan Turing", "alan@bletchley.example", "+441632960961", ["partner"], {"plan": "pro"}),
+    ("Alan Turing", "alan@bletchley.example", "+442071838750", ["partner"], {"plan": "pro"}),
     ("Katherine Johnson", "katherine@nasa.example", "+13035550147", ["newsletter"], {"plan": "starter"}),
     ("Tim Berners-Lee", "tim@w3.example", None, ["partner", "beta"], {}),
     ("Margaret Hamilton", "margaret@apollo.example", "+16175550123", ["vip", "wholesale"], {"plan": "enterprise"}),
