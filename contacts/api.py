@@ -40,7 +40,7 @@ from contacts_site.validation import (
 
 SEARCH_MAX_LENGTH = 255
 # What a range filter's bound may look like (contacts.filters.bound_of checks it for real).
-RANGE_BOUND_PATTERN = r"^(-?[0-9]+(\.[0-9]+)?|[0-9]{4}-[0-9]{2}-[0-9]{2})$"
+RANGE_BOUND_PATTERN = r"^(-?[0-9]{1,15}(\.[0-9]{1,15})?|[0-9]{4}-[0-9]{2}-[0-9]{2})$"
 ContactListSchema = list_envelope_schema("ContactList", ContactSchemaSerializer)
 
 

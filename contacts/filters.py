@@ -1,6 +1,6 @@
 """The contact list's query: one FilterSet for the API and the staff pages."""
 
-import math
+import re
 
 import django_filters
 from django import forms
@@ -67,17 +67,17 @@ def _as_list(value) -> list:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
+# A number bound as the schema states it (contacts.api.RANGE_BOUND_PATTERN): digits, an optional sign and decimals.
+NUMBER_BOUND = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,15})?")
+
+
 def bound_of(value: str):
-    """A range filter's bound: a finite number, or an ISO date kept as its text (dates are stored so)."""
+    """A range filter's bound: a number, or an ISO date kept as its text (dates are stored so)."""
     if parse_iso_date(value):
         return value
-    try:
-        number = float(value)
-    except ValueError:
+    if not NUMBER_BOUND.fullmatch(value):
         return None
-    if not math.isfinite(number):
-        return None
-    return int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
+    return float(value) if "." in value else int(value)
 
 
 class ContactFilter(django_filters.FilterSet):

@@ -131,7 +131,7 @@ class CustomFieldViewSet(TenantScopedViewSet):
         return Response(definition_to_dict(definition))
 
     @extend_schema(
-        request=DefinitionUpdateSerializer,
+        request=DefinitionUpdateSerializer(partial=True),
         responses={200: DefinitionSchemaSerializer, **error_responses(400, 401, 404, 415)},
         description="Same partial meaning as PATCH.",
         operation_id="custom_fields_update",
@@ -240,7 +240,7 @@ class SavedViewViewSet(TenantScopedViewSet):
         return Response(view_to_dict(view))
 
     @extend_schema(
-        request=ViewWriteSerializer,
+        request=ViewWriteSerializer(partial=True),
         responses={200: ViewSchemaSerializer, **error_responses(400, 401, 404, 415)},
         description="Same partial meaning as PATCH.",
         operation_id="views_update",
