@@ -96,7 +96,7 @@ class ContactFilter(django_filters.FilterSet):
         self.tag_ids: list[int] | None = None  # resolved by filter_tags
         self.view: SavedView | None = None
         self.view_problem: str | None = None
-        if data is not None and data.get("view"):
+        if data is not None and "view" in data:
             data = self._with_view(data, viewer_id)
         super().__init__(data, *args, **kwargs)
 
