@@ -116,3 +116,58 @@ class ContactSchemaSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
     last_conversation = serializers.DateTimeField(allow_null=True)
     conversation_count = serializers.IntegerField()
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "enum": ["email", "phone"]},
+        "minItems": 1,
+        "maxItems": 2,
+        "uniqueItems": True,
+        "description": "What identifies the person, in the order tried: `email` (lowercased), `phone` (E.164), or "
+        'both. Default `["email", "phone"]`.',
+    }
+)
+class MatchField(serializers.ListField):
+    pass
+
+
+class ContactUpsertSerializer(ContactWriteSerializer):
+    """A contact's fields, every one optional (a new contact still needs a name), and the match rule."""
+
+    match = MatchField(child=StrictCharField(), required=False)
+
+
+class ContactUpsertBatchSerializer(StrictSerializer):
+    items = serializers.ListField(
+        child=serializers.JSONField(), min_length=1, max_length=100, help_text="Up to 100 upserts, answered in order."
+    )
+
+
+class ChangeSchemaSerializer(serializers.Serializer):
+    to = serializers.JSONField(allow_null=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.JSONField(allow_null=True)
+        return fields
+
+
+class ContactUpsertResultSerializer(serializers.Serializer):
+    result = serializers.ChoiceField(choices=["created", "updated", "unchanged"])
+    contact = ContactSchemaSerializer()
+    changes = serializers.DictField(child=ChangeSchemaSerializer(), help_text="`{field: {from, to}}` per field written")
+
+
+class ContactUpsertBatchItemSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The item's position in the request")
+    status = serializers.IntegerField(help_text="What this item alone would have answered: 201, 200, 400 or 409")
+    result = serializers.ChoiceField(choices=["created", "updated", "unchanged"], required=False)
+    contact = ContactSchemaSerializer(required=False)
+    changes = serializers.DictField(child=ChangeSchemaSerializer(), required=False)
+    error = serializers.DictField(required=False, help_text="The API's error shape, for an item refused")
+
+
+class ContactUpsertBatchResultSerializer(serializers.Serializer):
+    data = ContactUpsertBatchItemSerializer(many=True)
