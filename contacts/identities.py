@@ -34,6 +34,23 @@ PLUS_TAG_DOMAINS = frozenset(
     }
 )
 DOMAIN_ALIASES = {"googlemail.com": "gmail.com"}
+# Mailbox providers anyone can sign up with: two people of one name there are no more alike than two people
+# of one name anywhere, so their domain makes no name key (a company's domain does).
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        *PLUS_TAG_DOMAINS,
+        "yahoo.com",
+        "aol.com",
+        "gmx.com",
+        "gmx.de",
+        "mail.com",
+        "mail.ru",
+        "yandex.ru",
+        "web.de",
+        "qq.com",
+        "163.com",
+    }
+)
 # The digits of an E.164 number left out of its "prefix" (country and area code, roughly).
 PHONE_PREFIX_DROPPED_DIGITS = 4
 # A chain of merges (a → b, then b → c) is followed this far from a merged-away id.
@@ -85,13 +102,14 @@ def phone_prefix(phone: str) -> str:
 
 def keys_for(*, name: str, emails: list[str], phones: list[str]) -> set[str]:
     """The blocking keys of one person: `e:` canonical email, `p:` phone, `nd:`/`np:` name with an email
-    domain or a phone prefix, and `n:` the name alone (a weak reason, see identity.duplicates)."""
+    domain (not a free mail provider's) or a phone prefix, and `n:` the name alone (a weak reason, see identity.duplicates)."""
     keys = {f"e:{canonical_email(email)}" for email in emails}
     keys |= {f"p:{phone}" for phone in phones}
     key = name_key(name)
     if key:
         keys.add(f"n:{key}")
-        keys |= {f"nd:{key}|{email_domain(email)}" for email in emails}
+        domains = {email_domain(email) for email in emails} - FREE_MAIL_DOMAINS
+        keys |= {f"nd:{key}|{domain}" for domain in domains}
         keys |= {f"np:{key}|{phone_prefix(phone)}" for phone in phones}
     # The longest email is 254 characters, a name 255: the column holds the key's first 320.
     return {key[:320] for key in keys}

@@ -16,11 +16,15 @@ from contacts_site.api import (
     suspicious_request_response,
 )
 from conversations.api import ContactConversationsViewSet, ConversationViewSet
+from identity.api import ContactIdentityViewSet, DuplicateViewSet, MergeViewSet
 from webhooks.api import DeliveryViewSet, WebhookViewSet
 
 router = SimpleRouter()
 router.trailing_slash = "/?"  # every API path answers with or without a trailing slash
 router.register("contacts", ContactViewSet, basename="contact")
+router.register("contacts", ContactIdentityViewSet, basename="contact-identity")
+router.register("duplicates", DuplicateViewSet, basename="duplicate")
+router.register("merges", MergeViewSet, basename="merge")
 router.register("conversations", ConversationViewSet, basename="conversation")
 router.register(
     r"contacts/(?P<contact_id>[^/\x00]+)/conversations", ContactConversationsViewSet, basename="contact-conversation"

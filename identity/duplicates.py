@@ -1,0 +1,128 @@
+"""Duplicate candidates: contacts sharing a blocking key (contacts.identities, kept on every contact write),
+scored by why they look alike. Never a scan of the sub-account: a contact's candidates are an index read of its
+keys, and the sub-account's list reads only the keys held by more than one contact."""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count
+
+from accounts.models import SubAccount
+from contacts.identities import name_similarity
+from contacts.models import Contact, ContactMatchKey
+
+# Each reason's weight; a pair's score is 1 - Π(1 - weight): two independent reasons make it likelier.
+REASONS = {
+    "same_email": 0.9,  # the same mailbox (canonical email: case, and dots and +tags where the domain ignores them)
+    "same_phone": 0.8,
+    "similar_name": 0.5,  # names alike (typos allowed), on top of a shared email or phone
+    "same_name_same_email_domain": 0.6,
+    "same_name_same_phone_prefix": 0.5,
+    "same_name": 0.25,  # alone: many people share a name
+}
+KEY_REASONS = {
+    "e": "same_email",
+    "p": "same_phone",
+    "nd": "same_name_same_email_domain",
+    "np": "same_name_same_phone_prefix",
+    "n": "same_name",
+}
+# The list's default: the quality test (identity/tests/test_duplicate_quality.py) holds it to recall ≥ 0.95 and
+# precision ≥ 0.90.
+DEFAULT_THRESHOLD = 0.5
+SIMILAR_NAME_RATIO = 0.8
+# A key more contacts than this share says little (a common name): left out, so one key cannot make a
+# request read thousands of rows.
+MAX_KEY_GROUP = 50
+MAX_CANDIDATE_ROWS = 2000
+
+
+@dataclass
+class Candidate:
+    contact: Contact
+    score: float
+    reasons: list[str]
+
+
+@dataclass
+class DuplicatePair:
+    first: Contact
+    second: Contact
+    score: float
+    reasons: list[str]
+
+
+def _reasons(shared_keys: set[str], first_name: str, second_name: str) -> list[str]:
+    reasons = sorted({KEY_REASONS[key.split(":", 1)[0]] for key in shared_keys}, key=lambda r: -REASONS[r])
+    if {"same_email", "same_phone"} & set(reasons) and name_similarity(first_name, second_name) >= SIMILAR_NAME_RATIO:
+        reasons.append("similar_name")
+    if len(reasons) > 1 and "same_name" in reasons:
+        reasons.remove("same_name")  # implied by the stronger name reason beside it
+    return reasons
+
+
+def score_of(reasons: list[str]) -> float:
+    return round(1 - math.prod(1 - REASONS[reason] for reason in reasons), 3)
+
+
+def duplicates_of(contact: Contact, *, min_score: float = 0.0, limit: int = 20) -> list[Candidate]:
+    """The contacts of the sub-account probably the same person as `contact`, best first."""
+    keys = ContactMatchKey.objects.for_account(contact.sub_account_id)
+    own = list(keys.filter(contact_id=contact.pk).values_list("key", flat=True))
+    rows = keys.filter(key__in=own).exclude(contact_id=contact.pk).values_list("contact_id", "key")
+    shared: dict[str, set[str]] = defaultdict(set)
+    per_key: dict[str, int] = defaultdict(int)
+    for contact_id, key in rows[:MAX_CANDIDATE_ROWS]:
+        shared[contact_id].add(key)
+        per_key[key] += 1
+    common = {key for key, count in per_key.items() if count >= MAX_KEY_GROUP}
+    shared = {contact_id: held - common for contact_id, held in shared.items() if held - common}
+    others = Contact.objects.for_account(contact.sub_account_id).filter(pk__in=list(shared)).with_tags()
+    candidates = []
+    for other in others:
+        reasons = _reasons(shared[other.pk], contact.name, other.name)
+        score = score_of(reasons)
+        if score >= min_score:
+            candidates.append(Candidate(other, score, reasons))
+    candidates.sort(key=lambda candidate: (-candidate.score, candidate.contact.name, candidate.contact.pk))
+    return candidates[:limit]
+
+
+def duplicate_pairs(sub_account: SubAccount | int, *, min_score: float = DEFAULT_THRESHOLD) -> list[DuplicatePair]:
+    """Every pair of the sub-account's contacts sharing a key and scoring `min_score` or more, best first.
+    Reads only the keys more than one contact holds (the name alone never reaches the default threshold, so its
+    keys are left out), grouped in the (sub_account, key) index."""
+    keys = ContactMatchKey.objects.for_account(sub_account)
+    shared_keys = (
+        keys.exclude(key__startswith="n:")
+        .values("key")
+        .annotate(holders=Count("contact_id"))
+        .filter(holders__gt=1, holders__lte=MAX_KEY_GROUP)
+        .values("key")
+    )
+    holders: dict[str, list[str]] = defaultdict(list)
+    for key, contact_id in keys.filter(key__in=shared_keys).values_list("key", "contact_id"):
+        holders[key].append(contact_id)
+    pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for key, contact_ids in holders.items():
+        ordered = sorted(contact_ids)
+        for index, first in enumerate(ordered):
+            for second in ordered[index + 1 :]:
+                pairs[(first, second)].add(key)
+    involved = {contact_id for pair in pairs for contact_id in pair}
+    contacts = {}
+    ids = sorted(involved)
+    for start in range(0, len(ids), 1000):  # SQLite caps a statement's parameters
+        chunk = Contact.objects.for_account(sub_account).filter(pk__in=ids[start : start + 1000])
+        contacts.update({contact.pk: contact for contact in chunk.only("id", "name", "email", "phone", "sub_account")})
+    found = []
+    for (first, second), shared in pairs.items():
+        if first not in contacts or second not in contacts:
+            continue
+        reasons = _reasons(shared, contacts[first].name, contacts[second].name)
+        score = score_of(reasons)
+        if score >= min_score:
+            found.append(DuplicatePair(contacts[first], contacts[second], score, reasons))
+    found.sort(key=lambda pair: (-pair.score, pair.first.name, pair.first.pk, pair.second.pk))
+    return found

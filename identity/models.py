@@ -1,0 +1,54 @@
+from datetime import timedelta
+
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import SubAccount, TenantModel, TenantQuerySet
+from contacts.models import Contact
+from contacts_site.ids import prefixed_id
+
+# How long a merge can be undone (docs/identity.md).
+UNDO_WINDOW = timedelta(days=30)
+
+
+def new_merge_id() -> str:
+    return prefixed_id("mrg")
+
+
+class MergeQuerySet(TenantQuerySet):
+    def of_contact(self, contact_id: str):
+        """The merges into this contact, newest first."""
+        return self.filter(target_id=contact_id).order_by("-created_at", "-id")
+
+
+class Merge(TenantModel):
+    """One merge of up to ten contacts into a target: what each was before (for the undo) and what the target
+    became (an undo is refused once the target has changed since)."""
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_merge_id, editable=False)
+    sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="+", db_index=False)
+    target = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+", db_index=False)
+    source_ids = models.JSONField()
+    # {"target": snapshot, "sources": [snapshot, …]}, each a contacts.restore.contact_snapshot plus
+    # "conversation_ids"; "after": the target's API dict right after the merge.
+    before = models.JSONField()
+    after = models.JSONField()
+    changes = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MergeQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["sub_account", "target", "-created_at"], name="merge_account_target")]
+
+    def __str__(self) -> str:
+        return self.id
+
+    @property
+    def undo_until(self):
+        return self.created_at + UNDO_WINDOW
+
+    @property
+    def can_be_undone(self) -> bool:
+        return self.undone_at is None and timezone.now() < self.undo_until
