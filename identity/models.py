@@ -4,7 +4,6 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import SubAccount, TenantModel, TenantQuerySet
-from contacts.models import Contact
 from contacts_site.ids import prefixed_id
 
 # How long a merge can be undone (docs/identity.md).
@@ -27,7 +26,9 @@ class Merge(TenantModel):
 
     id = models.CharField(primary_key=True, max_length=32, default=new_merge_id, editable=False)
     sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="+", db_index=False)
-    target = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Not a foreign key: a merge outlives its target being merged away in turn (or deleted), and says so when
+    # asked to undo.
+    target_id = models.CharField(max_length=32)
     source_ids = models.JSONField()
     # {"target": snapshot, "sources": [snapshot, …]}, each a contacts.restore.contact_snapshot plus
     # "conversation_ids"; "after": the target's API dict right after the merge.
@@ -40,7 +41,7 @@ class Merge(TenantModel):
     objects = MergeQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["sub_account", "target", "-created_at"], name="merge_account_target")]
+        indexes = [models.Index(fields=["sub_account", "target_id", "-created_at"], name="merge_account_target")]
 
     def __str__(self) -> str:
         return self.id

@@ -255,7 +255,7 @@ def _merge(plan: MergePlan, merge_id: str) -> Merge:
     merge = Merge.objects.create(
         id=merge_id,
         sub_account=sub_account,
-        target=survivor,
+        target_id=survivor.pk,
         source_ids=source_ids,
         before=before,
         after=after,
@@ -277,6 +277,9 @@ def _merge(plan: MergePlan, merge_id: str) -> Merge:
 def _undo_blockers(merge: Merge, target: Contact | None) -> list[dict]:
     """What stops the undo: the target changed since the merge, or gone; a source's email taken by another."""
     if target is None:
+        tombstone = survivor_of(merge.sub_account_id, merge.target_id)
+        if tombstone is not None:
+            return [{"reason": "target_merged", "contact_id": merge.target_id, "merged_into": tombstone.survivor_id}]
         return [{"reason": "target_deleted", "contact_id": merge.target_id}]
     blockers = [
         {"reason": "target_changed", "contact_id": target.pk, "field": name}
