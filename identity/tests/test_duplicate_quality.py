@@ -264,7 +264,9 @@ def test_the_default_threshold_finds_planted_duplicates_with_recall_and_precisio
         ],
         batch_size=5000,
     )
-    truth = {frozenset((contacts[index].pk, duplicate.pk)) for (index, _), duplicate in zip(planted, duplicates)}
+    truth = {
+        frozenset((contacts[index].pk, duplicate.pk)) for (index, _), duplicate in zip(planted, duplicates, strict=True)
+    }
 
     started = time.perf_counter()
     found = {
