@@ -185,3 +185,35 @@ def survivor_of(sub_account_id: int, contact_id: str) -> MergedContact | None:
             break
         tombstone.survivor_id = later.survivor_id
     return tombstone
+
+
+def match_keys_rebuild(*, contact_model=Contact, identity_model=ContactIdentity, key_model=ContactMatchKey) -> int:
+    """Recompute every contact's blocking keys (maintenance: after a raw bulk load, or on installing identity).
+    Reads every sub-account, hence `unscoped()` where the models have it (the migration's historical ones do
+    not, and need not). Returns how many keys it wrote."""
+
+    def every(model):
+        manager = model.objects
+        return manager.unscoped() if hasattr(manager, "unscoped") else manager.all()
+
+    secondary: dict[str, list[tuple[str, str]]] = {}
+    for contact_id, kind, value in every(identity_model).values_list("contact_id", "kind", "value"):
+        secondary.setdefault(contact_id, []).append((kind, value))
+    every(key_model).delete()
+    written = 0
+    batch = []
+    rows = every(contact_model).values_list("pk", "sub_account_id", "name", "email", "phone").order_by("pk")
+    for contact_id, sub_account_id, name, email, phone in rows.iterator(chunk_size=5000):
+        others = secondary.get(contact_id, [])
+        emails = [email] if email else []
+        phones = [phone] if phone else []
+        emails += [value for kind, value in others if kind == "email"]
+        phones += [value for kind, value in others if kind == "phone"]
+        for key in keys_for(name=name, emails=emails, phones=phones):
+            batch.append(key_model(sub_account_id=sub_account_id, contact_id=contact_id, key=key))
+        if len(batch) >= 5000:
+            key_model.objects.bulk_create(batch)
+            written += len(batch)
+            batch = []
+    key_model.objects.bulk_create(batch)
+    return written + len(batch)

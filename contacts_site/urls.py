@@ -45,6 +45,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("conversations/", include("conversations.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("identity/", include("identity.urls")),
     path("", include("contacts.urls")),
 ]
 

@@ -49,3 +49,27 @@ def test_every_statement_of_the_identity_doors_names_the_sub_account(api_client,
     statements += _captured(api_client, "post", f"/api/v1/merges/{merge_id}/undo")
 
     assert statements_without_tenant(statements) == []
+
+
+def _page_statements(client, method: str, path: str, data=None) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = getattr(client, method)(path, data) if data is not None else getattr(client, method)(path)
+    assert response.status_code < 400, response.content[:500]
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_every_statement_of_the_identity_pages_names_the_sub_account(staff_client, sub_account, twins):
+    from identity.models import Merge
+
+    first, second = twins
+    statements = []
+    statements += _page_statements(staff_client, "get", f"/contacts/{first}/")
+    statements += _page_statements(staff_client, "get", "/identity/duplicates/")
+    statements += _page_statements(staff_client, "get", f"/identity/contacts/{first}/merge/?from={second}")
+    statements += _page_statements(
+        staff_client, "post", f"/identity/contacts/{first}/merge/", {"survivor": first, "from": [second]}
+    )
+    merge_id = Merge.objects.for_account(sub_account).get().pk
+    statements += _page_statements(staff_client, "post", f"/identity/merges/{merge_id}/undo/", {})
+
+    assert statements_without_tenant(statements) == []
