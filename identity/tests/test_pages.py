@@ -37,7 +37,7 @@ def test_the_duplicates_page_lists_the_pair(staff_client, twins):
 
     page = staff_client.get(reverse("identity:duplicates")).content.decode()
 
-    assert "1 pair of contacts" in page
+    assert "1 pair of contacts looks like the same person" in page
     assert first.name in page and second.name in page
 
 
