@@ -35,7 +35,6 @@ SIMILAR_NAME_RATIO = 0.8
 # A key more contacts than this share says little (a common name): left out, so one key cannot make a
 # request read thousands of rows.
 MAX_KEY_GROUP = 50
-MAX_CANDIDATE_ROWS = 2000
 
 
 @dataclass
@@ -69,15 +68,15 @@ def score_of(reasons: list[str]) -> float:
 def duplicates_of(contact: Contact, *, min_score: float = 0.0, limit: int = 20) -> list[Candidate]:
     """The contacts of the sub-account probably the same person as `contact`, best first."""
     keys = ContactMatchKey.objects.for_account(contact.sub_account_id)
-    own = list(keys.filter(contact_id=contact.pk).values_list("key", flat=True))
-    rows = keys.filter(key__in=own).exclude(contact_id=contact.pk).values_list("contact_id", "key")
     shared: dict[str, set[str]] = defaultdict(set)
-    per_key: dict[str, int] = defaultdict(int)
-    for contact_id, key in rows[:MAX_CANDIDATE_ROWS]:
-        shared[contact_id].add(key)
-        per_key[key] += 1
-    common = {key for key, count in per_key.items() if count >= MAX_KEY_GROUP}
-    shared = {contact_id: held - common for contact_id, held in shared.items() if held - common}
+    for key in keys.filter(contact_id=contact.pk).values_list("key", flat=True):
+        # One short index read per key, cut at MAX_KEY_GROUP: a key that common is left out whole.
+        holders = list(
+            keys.filter(key=key).exclude(contact_id=contact.pk).values_list("contact_id", flat=True)[:MAX_KEY_GROUP]
+        )
+        if len(holders) < MAX_KEY_GROUP:
+            for holder in holders:
+                shared[holder].add(key)
     others = Contact.objects.for_account(contact.sub_account_id).filter(pk__in=list(shared)).with_tags()
     candidates = []
     for other in others:

@@ -246,4 +246,5 @@ def build(samples: Samples, cursor_at_depth: str | None, *, naive: bool) -> list
         naive_make=patch(s.naive_ids, NAIVE + "{}/") if s.naive_ids else None,
     )
     add("conversations", "A contact's conversations", _cycle(s.conversation_contact_ids, API + "/{}/conversations"))
+    add("duplicates", "A contact's possible duplicates", _cycle(s.contact_ids, API + "/{}/duplicates"))
     return scenarios
