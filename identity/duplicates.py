@@ -77,6 +77,8 @@ def duplicates_of(contact: Contact, *, min_score: float = 0.0, limit: int = 20) 
         if len(holders) < MAX_KEY_GROUP:
             for holder in holders:
                 shared[holder].add(key)
+    if not shared:
+        return []
     others = Contact.objects.for_account(contact.sub_account_id).filter(pk__in=list(shared)).with_tags()
     candidates = []
     for other in others:

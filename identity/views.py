@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
@@ -55,7 +54,9 @@ class MergeView(SubAccountMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         target, sources = self._ids(self.request.GET)
         if not sources:
-            raise Http404("Choose a contact to merge with this one.")
+            context["problem"] = "Choose a contact to merge with this one, from its possible duplicates."
+            context["contact"] = self.get_object()
+            return context
         survivor = self.request.GET.get("survivor", target)
         if survivor not in (target, *sources):
             survivor = target
