@@ -141,23 +141,33 @@ class ContactUpsertSerializer(ContactWriteSerializer):
 
 class ContactUpsertBatchSerializer(StrictSerializer):
     items = serializers.ListField(
-        child=serializers.JSONField(), min_length=1, max_length=100, help_text="Up to 100 upserts, answered in order."
+        # Any JSON per item: an item that is no upsert body is answered 400 in its place, the others still run.
+        child=serializers.JSONField(allow_null=True),
+        min_length=1,
+        max_length=100,
+        help_text="Up to 100 upsert bodies, answered in order.",
     )
 
 
-class ChangeSchemaSerializer(serializers.Serializer):
-    to = serializers.JSONField(allow_null=True)
-
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["from"] = serializers.JSONField(allow_null=True)
-        return fields
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {
+            "type": "object",
+            "properties": {"from": {}, "to": {}},
+            "required": ["from", "to"],
+        },
+        "description": "`{field: {from, to}}` for each field the upsert changed",
+    }
+)
+class ChangesField(serializers.DictField):
+    pass
 
 
 class ContactUpsertResultSerializer(serializers.Serializer):
     result = serializers.ChoiceField(choices=["created", "updated", "unchanged"])
     contact = ContactSchemaSerializer()
-    changes = serializers.DictField(child=ChangeSchemaSerializer(), help_text="`{field: {from, to}}` per field written")
+    changes = ChangesField()
 
 
 class ContactUpsertBatchItemSerializer(serializers.Serializer):
@@ -165,7 +175,7 @@ class ContactUpsertBatchItemSerializer(serializers.Serializer):
     status = serializers.IntegerField(help_text="What this item alone would have answered: 201, 200, 400 or 409")
     result = serializers.ChoiceField(choices=["created", "updated", "unchanged"], required=False)
     contact = ContactSchemaSerializer(required=False)
-    changes = serializers.DictField(child=ChangeSchemaSerializer(), required=False)
+    changes = ChangesField(required=False)
     error = serializers.DictField(required=False, help_text="The API's error shape, for an item refused")
 
 

@@ -5,15 +5,22 @@ from rest_framework import serializers
 
 from contacts.serializers import ContactSchemaSerializer
 from contacts_site.api import QueryCharField, StrictCharField, StrictIntegerField, StrictSerializer
+from contacts_site.validation import NOT_BLANK_SINGLE_LINE_PATTERN
 from identity.services import CHOOSABLE_FIELDS, MAX_SOURCES
 
-CONTACT_ID_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 32, "pattern": r"^[^\x00-\x1f/]+$"}
+CONTACT_ID_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 32, "pattern": NOT_BLANK_SINGLE_LINE_PATTERN}
 
 
 @extend_schema_field(
     {
         "type": "object",
-        "additionalProperties": {"type": "string", "minLength": 1, "maxLength": 64},
+        "additionalProperties": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 64,
+            "pattern": NOT_BLANK_SINGLE_LINE_PATTERN,
+        },
+        "propertyNames": CONTACT_ID_SCHEMA,
         "description": "Contact id → the ETag (`version`) you read it at: the merge is refused with 409 if any "
         "changed since. Send those of the preview.",
     }
@@ -35,7 +42,9 @@ class WinnersField(serializers.DictField):
     pass
 
 
-@extend_schema_field({"type": "array", "items": CONTACT_ID_SCHEMA, "minItems": 1, "maxItems": MAX_SOURCES})
+@extend_schema_field(
+    {"type": "array", "items": CONTACT_ID_SCHEMA, "minItems": 1, "maxItems": MAX_SOURCES, "uniqueItems": True}
+)
 class SourceIdsField(serializers.ListField):
     pass
 
@@ -69,14 +78,19 @@ class DuplicateParams(serializers.Serializer):
         return score
 
 
-class FieldValueSerializer(serializers.Serializer):
-    value = serializers.JSONField(allow_null=True)
-
-    # "from" is a keyword in Python
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["from"] = serializers.CharField(allow_null=True, help_text="The contact whose value it is")
-        return fields
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {
+            "type": "object",
+            "properties": {"value": {}, "from": {"type": ["string", "null"]}},
+            "required": ["value", "from"],
+        },
+        "description": "Each field's resulting `value`, and the contact it comes `from` (null: no contact has one)",
+    }
+)
+class FieldValuesField(serializers.DictField):
+    pass
 
 
 class IdentitySerializer(serializers.Serializer):
@@ -86,8 +100,8 @@ class IdentitySerializer(serializers.Serializer):
 
 class MergePreviewSerializer(serializers.Serializer):
     contact = ContactSchemaSerializer(help_text="The contact the merge would leave")
-    fields = serializers.DictField(child=FieldValueSerializer())
-    custom_fields = serializers.DictField(child=FieldValueSerializer())
+    fields = FieldValuesField()
+    custom_fields = FieldValuesField()
     secondary_identities = IdentitySerializer(many=True)
     conversations_moved = serializers.IntegerField()
     versions = serializers.DictField(child=serializers.CharField(), help_text="Send back as `expected_versions`")
