@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -16,6 +17,7 @@ from accounts.mixins import SubAccountMixin
 from contacts import services
 from contacts.filters import MAX_TAG_FILTER_LENGTH, SORT_FIELDS, ContactFilter
 from contacts.forms import BulkActionForm, ContactForm
+from contacts.identities import survivor_of
 from contacts.models import Contact, ContactTag
 from contacts_site.errors import Conflict
 from contacts_site.forms import add_domain_error
@@ -236,6 +238,17 @@ class ContactDetailView(ContactPageMixin, TemplateView):
 
     def scope_queryset(self, queryset):
         return queryset.with_tags()
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A contact merged into another: its old address (a bookmark, a link in a ticket) leads to the survivor.
+            tombstone = survivor_of(self.sub_account.pk, kwargs["pk"])
+            if tombstone is None:
+                raise
+        messages.info(request, "That contact was merged into this one.")
+        return redirect("contacts:detail", tombstone.survivor_id)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -253,3 +253,31 @@ def test_a_merge_of_a_survivor_is_followed_from_the_first_merged_away_id(api_cli
     response = api_client.get(reverse("contact-detail", args=[source.pk]))
 
     assert response.json()["merged_into"] == last.pk
+
+
+def test_undo_is_refused_naming_the_contact_that_took_a_sources_email_since(api_client, sub_account, pair):
+    target, source = pair
+    merge_id = api_client.post(
+        merge_url(target.pk), {"from": [source.pk], "field_winners": {"email": target.pk}}, format="json"
+    ).json()["id"]
+    assert _get(sub_account, target.pk).email is None  # the target kept its own (blank) email: the source's is free
+    taker = ContactFactory(sub_account=sub_account, email="ada@example.com")
+
+    response = api_client.post(undo_url(merge_id))
+
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert response.json()["error"]["conflicts"] == [
+        {"reason": "email_taken", "contact_id": taker.pk, "email": "ada@example.com"}
+    ]
+
+
+def test_an_upsert_finds_the_survivor_by_a_merged_away_email(api_client, sub_account, pair):
+    target, source = pair
+    api_client.post(merge_url(target.pk), {"from": [source.pk], "field_winners": {"phone": target.pk}}, format="json")
+
+    response = api_client.post(
+        reverse("contact-upsert"), {"match": ["phone"], "phone": "+14155550100", "name": "Ada"}, format="json"
+    )
+
+    assert response.json()["contact"]["id"] == target.pk
+    assert response.json()["contact"]["phone"] == "+14155552671"

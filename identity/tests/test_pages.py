@@ -112,3 +112,13 @@ def test_undoing_another_sub_accounts_merge_is_not_found(staff_client, other_sub
 
     assert staff_client.post(reverse("identity:undo", args=[merge.pk])).status_code == HTTPStatus.NOT_FOUND
     assert Merge.objects.for_account(other_sub_account).get().undone_at is None
+
+
+def test_the_page_of_a_merged_away_contact_leads_to_the_survivor(staff_client, twins):
+    first, second = twins
+    staff_client.post(reverse("identity:merge", args=[first.pk]), {"survivor": first.pk, "from": [second.pk]})
+
+    response = staff_client.get(reverse("contacts:detail", args=[second.pk]))
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("contacts:detail", args=[first.pk])
