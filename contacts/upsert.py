@@ -116,8 +116,8 @@ def contact_upsert(
             if "email" not in values:
                 raise
             contact = Contact.objects.for_account(sub_account).get(pk=taken.contact_id)
-    for rule, value in values.items():
-        if getattr(contact, rule) != value:
+    for rule in holders:
+        if getattr(contact, rule) != values[rule]:
             fields.pop(rule, None)  # matched by a secondary identity: the contact keeps its own
     before = contact_to_dict(contact)
     updated = services.contact_update(contact=contact, **fields)

@@ -155,3 +155,13 @@ def test_a_batch_of_more_than_100_items_is_a_400(api_client):
     response = api_client.post(BATCH_URL, {"items": items}, format="json")
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_an_upsert_matched_by_email_writes_a_new_phone(api_client, sub_account):
+    contact = ContactFactory(sub_account=sub_account, name="Ada", email="ada@example.com", phone=None)
+
+    response = api_client.post(UPSERT_URL, {"email": "ada@example.com", "phone": "+14155552671"}, format="json")
+
+    assert response.json()["result"] == "updated"
+    assert response.json()["changes"] == {"phone": {"from": None, "to": "+14155552671"}}
+    assert Contact.objects.for_account(sub_account).get(pk=contact.pk).phone == "+14155552671"
