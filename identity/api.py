@@ -9,7 +9,13 @@ from contacts.models import Contact
 from contacts.representation import contact_to_dict
 from contacts_site.api import error_responses
 from identity import services
-from identity.duplicates import DEFAULT_THRESHOLD, duplicate_pairs, duplicates_of
+from identity.duplicates import (
+    DEFAULT_THRESHOLD,
+    duplicate_list_refresh,
+    duplicate_pairs,
+    duplicates_of,
+    stored_pairs,
+)
 from identity.models import Merge
 from identity.representation import candidate_to_dict, merge_to_dict
 from identity.serializers import (
@@ -114,27 +120,30 @@ class DuplicateViewSet(TenantScopedViewSet):
     def list(self, request):
         """The sub-account's possible duplicates: pairs of contacts, best first (default `min_score` 0.5)."""
         params = _params(DuplicateParams, request)
-        pairs = duplicate_pairs(self.sub_account, min_score=params.get("min_score", DEFAULT_THRESHOLD))
         limit, offset = params["limit"], params["offset"]
-        page = pairs[offset : offset + limit]
-        ids = {contact.pk for pair in page for contact in (pair.first, pair.second)}
+        min_score = params.get("min_score", DEFAULT_THRESHOLD)
+        if min_score < DEFAULT_THRESHOLD:
+            # Below the threshold nothing is stored: those pairs are grouped from the keys on the spot.
+            pairs = duplicate_pairs(self.sub_account, min_score=min_score)
+            total, page = len(pairs), [(pair.first.pk, pair.second.pk, pair.score, pair.reasons) for pair in pairs]
+            page = page[offset : offset + limit]
+        else:
+            duplicate_list_refresh(self.sub_account)
+            stored = stored_pairs(self.sub_account).filter(score__gte=min_score)
+            total = stored.count()
+            page = list(stored.values_list("first_id", "second_id", "score", "reasons")[offset : offset + limit])
+        ids = {contact_id for first, second, _, _ in page for contact_id in (first, second)}
         contacts = {contact.pk: contact for contact in self.get_queryset().with_tags().filter(pk__in=ids)}
         data = [
             {
-                "contacts": [contact_to_dict(contacts[pair.first.pk]), contact_to_dict(contacts[pair.second.pk])],
-                "score": pair.score,
-                "reasons": pair.reasons,
+                "contacts": [contact_to_dict(contacts[first]), contact_to_dict(contacts[second])],
+                "score": score,
+                "reasons": reasons,
             }
-            for pair in page
+            for first, second, score, reasons in page
         ]
         return Response(
-            {
-                "data": data,
-                "total": len(pairs),
-                "limit": limit,
-                "offset": offset,
-                "has_more": offset + limit < len(pairs),
-            }
+            {"data": data, "total": total, "limit": limit, "offset": offset, "has_more": offset + limit < total}
         )
 
 

@@ -1,16 +1,22 @@
 """Duplicate candidates: contacts sharing a blocking key (contacts.identities, kept on every contact write),
 scored by why they look alike. Never a scan of the sub-account: a contact's candidates are an index read of its
-keys, and the sub-account's list reads only the keys held by more than one contact."""
+keys. The sub-account's list is stored (DuplicatePair) and kept up to date incrementally: each read first
+rescores the contacts changed since the previous one; only the first read (or a flood of changes) groups the
+keys held by more than one contact, once."""
 
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Count
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from accounts.models import SubAccount
 from contacts.identities import name_similarity
 from contacts.models import Contact, ContactMatchKey
+from identity.models import DuplicatePair, DuplicateScan
 
 # Each reason's weight; a pair's score is 1 - Π(1 - weight): two independent reasons make it likelier.
 REASONS = {
@@ -45,7 +51,7 @@ class Candidate:
 
 
 @dataclass
-class DuplicatePair:
+class ScoredPair:
     first: Contact
     second: Contact
     score: float
@@ -90,7 +96,7 @@ def duplicates_of(contact: Contact, *, min_score: float = 0.0, limit: int = 20) 
     return candidates[:limit]
 
 
-def duplicate_pairs(sub_account: SubAccount | int, *, min_score: float = DEFAULT_THRESHOLD) -> list[DuplicatePair]:
+def duplicate_pairs(sub_account: SubAccount | int, *, min_score: float = DEFAULT_THRESHOLD) -> list[ScoredPair]:
     """Every pair of the sub-account's contacts sharing a key and scoring `min_score` or more, best first.
     Reads only the keys more than one contact holds (the name alone never reaches the default threshold, so its
     keys are left out), grouped in the (sub_account, key) index."""
@@ -124,6 +130,83 @@ def duplicate_pairs(sub_account: SubAccount | int, *, min_score: float = DEFAULT
         reasons = _reasons(shared, contacts[first].name, contacts[second].name)
         score = score_of(reasons)
         if score >= min_score:
-            found.append(DuplicatePair(contacts[first], contacts[second], score, reasons))
+            found.append(ScoredPair(contacts[first], contacts[second], score, reasons))
     found.sort(key=lambda pair: (-pair.score, pair.first.name, pair.first.pk, pair.second.pk))
     return found
+
+
+# More contacts changed than this since the last read of the list: score the whole sub-account again (one
+# grouped read of its shared keys) rather than each changed contact (a few index reads each).
+FULL_RESCAN_ABOVE = 2000
+# A contact write is stamped (`updated_at`) before it commits: one that commits after a scan began may carry an
+# earlier stamp. Each scan looks this far before the last one, so such a write is scored at the next read (a
+# write transaction is a few milliseconds; gunicorn ends a request after 30 s). Longer would rescore every
+# recent write at every read under a steady write load.
+SCAN_OVERLAP = timedelta(seconds=30)
+
+
+def pairs_rescore(sub_account_id: int, contact_ids: list[str]) -> None:
+    """Score again the stored pairs of these contacts (their keys changed: a write, a merge, an undo)."""
+    stored = DuplicatePair.objects.for_account(sub_account_id)
+    found: dict[tuple[str, str], Candidate] = {}
+    for start in range(0, len(contact_ids), 500):
+        chunk = contact_ids[start : start + 500]
+        stored.filter(Q(first_id__in=chunk) | Q(second_id__in=chunk)).delete()
+        for contact in Contact.objects.for_account(sub_account_id).filter(pk__in=chunk):
+            for candidate in duplicates_of(contact, min_score=DEFAULT_THRESHOLD, limit=MAX_KEY_GROUP):
+                found[tuple(sorted((contact.pk, candidate.contact.pk)))] = candidate
+    DuplicatePair.objects.bulk_create(
+        [
+            DuplicatePair(
+                sub_account_id=sub_account_id,
+                first_id=first,
+                second_id=second,
+                score=candidate.score,
+                reasons=candidate.reasons,
+            )
+            for (first, second), candidate in found.items()
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _pairs_replace(sub_account: SubAccount) -> None:
+    DuplicatePair.objects.for_account(sub_account).delete()
+    DuplicatePair.objects.bulk_create(
+        [
+            DuplicatePair(
+                sub_account_id=sub_account.pk,
+                first_id=pair.first.pk,
+                second_id=pair.second.pk,
+                score=pair.score,
+                reasons=pair.reasons,
+            )
+            for pair in duplicate_pairs(sub_account)
+        ],
+        batch_size=1000,
+    )
+
+
+@transaction.atomic
+def duplicate_list_refresh(sub_account: SubAccount) -> None:
+    """Bring the sub-account's stored pairs up to date before they are read: the contacts changed since the last
+    read are scored again (the first read, or many changes, score them all). Readers of one sub-account take
+    turns (the scan row's lock)."""
+    DuplicateScan.objects.get_or_create(sub_account=sub_account)
+    scan = DuplicateScan.objects.for_account(sub_account).select_for_update().get()
+    started = timezone.now()
+    changed = None
+    if scan.scanned_from is not None:
+        recent = Contact.objects.for_account(sub_account).filter(updated_at__gte=scan.scanned_from)
+        changed = list(recent.values_list("pk", flat=True)[: FULL_RESCAN_ABOVE + 1])
+    if changed is None or len(changed) > FULL_RESCAN_ABOVE:
+        _pairs_replace(sub_account)
+    elif changed:
+        pairs_rescore(sub_account.pk, changed)
+    scan.scanned_from = started - SCAN_OVERLAP
+    scan.save(update_fields=["scanned_from"])
+
+
+def stored_pairs(sub_account: SubAccount):
+    """The stored pairs, best first (read after duplicate_list_refresh)."""
+    return DuplicatePair.objects.for_account(sub_account).order_by("-score", "first_id", "second_id")

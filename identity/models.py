@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import SubAccount, TenantModel, TenantQuerySet
+from contacts.models import Contact
 from contacts_site.ids import prefixed_id
 
 # How long a merge can be undone (docs/identity.md).
@@ -53,3 +54,32 @@ class Merge(TenantModel):
     @property
     def can_be_undone(self) -> bool:
         return self.undone_at is None and timezone.now() < self.undo_until
+
+
+class DuplicatePair(TenantModel):
+    """A pair of the sub-account's contacts scoring at least the default threshold: the stored list behind
+    `GET /duplicates` and the staff page, kept up to date by identity.duplicates.duplicate_list_refresh.
+    `first_id` < `second_id`. Deleting (or merging away) either contact deletes the pair."""
+
+    sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="+", db_index=False)
+    first = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+", db_index=False)
+    second = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+", db_index=False)
+    score = models.FloatField()
+    reasons = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sub_account", "first", "second"], name="duplicatepair_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["sub_account", "-score", "first", "second"], name="duplicatepair_best_first"),
+            models.Index(fields=["sub_account", "second"], name="duplicatepair_second"),
+        ]
+
+
+class DuplicateScan(TenantModel):
+    """How far the sub-account's stored pairs are up to date: contacts changed since `scanned_from` are
+    rescored at the next read of the list (None: rescore everything)."""
+
+    sub_account = models.OneToOneField(SubAccount, on_delete=models.CASCADE, related_name="+", primary_key=True)
+    scanned_from = models.DateTimeField(null=True, blank=True)

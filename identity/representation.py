@@ -2,7 +2,7 @@
 
 from contacts.representation import contact_to_dict
 from contacts_site.api import iso_datetime
-from identity.duplicates import Candidate, DuplicatePair
+from identity.duplicates import Candidate
 from identity.models import Merge
 
 
@@ -21,11 +21,3 @@ def merge_to_dict(merge: Merge) -> dict:
 
 def candidate_to_dict(candidate: Candidate) -> dict:
     return {"contact": contact_to_dict(candidate.contact), "score": candidate.score, "reasons": candidate.reasons}
-
-
-def pair_to_dict(pair: DuplicatePair) -> dict:
-    return {
-        "contacts": [contact_to_dict(pair.first), contact_to_dict(pair.second)],
-        "score": pair.score,
-        "reasons": pair.reasons,
-    }

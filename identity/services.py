@@ -32,6 +32,7 @@ from contacts_site.api import iso_datetime
 from contacts_site.errors import Conflict, DomainError, EmailTaken, NotFound
 from conversations.models import Conversation
 from conversations.services import contact_activity_recompute
+from identity.duplicates import pairs_rescore
 from identity.models import Merge, new_merge_id
 from webhooks.events import changes_between
 from webhooks.services import event_emit
@@ -250,6 +251,7 @@ def _merge(plan: MergePlan, merge_id: str) -> Merge:
     contact_count_adjust(sub_account_id=sub_account.pk, delta=-len(sources))
     survivor = Contact.objects.for_account(sub_account).select_related("sub_account").with_tags().get(pk=target.pk)
     match_keys_refresh(survivor)
+    pairs_rescore(sub_account.pk, [survivor.pk])
     after = contact_to_dict(survivor)
     changes = changes_between(before["target"]["contact"], after)
     merge = Merge.objects.create(
@@ -350,6 +352,7 @@ def _undo(merge: Merge, target: Contact) -> None:
     MergedContact.objects.for_account(sub_account).filter(merge_id=merge.pk).delete()
     contact_count_adjust(sub_account_id=sub_account.pk, delta=len(restored))
     match_keys_refresh(target)
+    pairs_rescore(sub_account.pk, contact_ids)
     merge.undone_at = timezone.now()
     merge.save(update_fields=["undone_at"])
     contacts = Contact.objects.for_account(sub_account).select_related("sub_account").with_tags()

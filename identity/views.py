@@ -10,7 +10,7 @@ from accounts.mixins import SubAccountMixin
 from contacts.models import Contact
 from contacts_site.errors import DomainError
 from identity import services
-from identity.duplicates import DEFAULT_THRESHOLD, duplicate_pairs
+from identity.duplicates import duplicate_list_refresh, stored_pairs
 from identity.models import Merge
 from identity.services import CHOOSABLE_FIELDS
 
@@ -31,8 +31,11 @@ class DuplicateListView(SubAccountMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        pairs = duplicate_pairs(self.sub_account, min_score=DEFAULT_THRESHOLD)
-        context.update(pairs=pairs[:PAIRS_PER_PAGE], total=len(pairs), shown=min(len(pairs), PAIRS_PER_PAGE))
+        duplicate_list_refresh(self.sub_account)
+        stored = stored_pairs(self.sub_account).select_related("first", "second")
+        pairs = list(stored[:PAIRS_PER_PAGE])
+        total = stored.count() if len(pairs) == PAIRS_PER_PAGE else len(pairs)
+        context.update(pairs=pairs, total=total, shown=len(pairs))
         return context
 
 

@@ -102,3 +102,64 @@ def test_a_min_score_that_is_not_a_number_is_a_400(api_client, sub_account):
     response = api_client.get(reverse("duplicate-list"), {"min_score": "high"})
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
+
+
+def _listed_pairs(api_client) -> list[set[str]]:
+    return [
+        {contact["id"] for contact in item["contacts"]}
+        for item in api_client.get(reverse("duplicate-list")).json()["data"]
+    ]
+
+
+def test_the_list_picks_up_a_duplicate_made_after_its_last_read(api_client, sub_account):
+    ada = ContactFactory(sub_account=sub_account, name="Ada", email="ada@gmail.com")
+    bo = ContactFactory(sub_account=sub_account, name="Bo", email="bo@example.com")
+    assert _listed_pairs(api_client) == []
+
+    api_client.patch(reverse("contact-detail", args=[bo.pk]), {"email": "a.d.a@gmail.com"}, format="json")
+
+    assert _listed_pairs(api_client) == [{ada.pk, bo.pk}]
+
+
+def test_the_list_drops_a_pair_once_its_contacts_no_longer_match(api_client, sub_account):
+    ContactFactory(sub_account=sub_account, name="Ada", email="ada@gmail.com")
+    again = ContactFactory(sub_account=sub_account, name="Ada", email="a.da@gmail.com")
+    assert len(_listed_pairs(api_client)) == 1
+
+    api_client.patch(reverse("contact-detail", args=[again.pk]), {"email": "someone@else.example"}, format="json")
+
+    assert _listed_pairs(api_client) == []
+
+
+def test_a_merge_takes_its_pair_off_the_list_and_its_undo_puts_it_back(api_client, sub_account):
+    ada = ContactFactory(sub_account=sub_account, name="Ada", email="ada@gmail.com")
+    again = ContactFactory(sub_account=sub_account, name="Ada", email="a.da@gmail.com")
+    assert _listed_pairs(api_client) == [{ada.pk, again.pk}]
+
+    merge = api_client.post(
+        reverse("contact-identity-merge", args=[ada.pk]), {"from": [again.pk]}, format="json"
+    ).json()
+    assert _listed_pairs(api_client) == []
+    api_client.post(reverse("merge-undo", args=[merge["id"]]))
+
+    assert _listed_pairs(api_client) == [{ada.pk, again.pk}]
+
+
+def test_a_deleted_contact_leaves_the_list(api_client, sub_account):
+    ContactFactory(sub_account=sub_account, name="Ada", email="ada@gmail.com")
+    again = ContactFactory(sub_account=sub_account, name="Ada", email="a.da@gmail.com")
+    assert len(_listed_pairs(api_client)) == 1
+
+    api_client.delete(reverse("contact-detail", args=[again.pk]))
+
+    assert _listed_pairs(api_client) == []
+
+
+def test_a_min_score_below_the_threshold_lists_weaker_pairs_too(api_client, sub_account):
+    ContactFactory(sub_account=sub_account, name="Ada Lovelace", email="ada@gmail.com")
+    ContactFactory(sub_account=sub_account, name="Ada Lovelace", email="countess@yahoo.com")
+
+    assert api_client.get(reverse("duplicate-list")).json()["total"] == 0
+    assert (
+        api_client.get(reverse("duplicate-list"), {"min_score": "0.2"}).json()["total"] == 0
+    )  # name keys: never listed
