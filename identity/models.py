@@ -62,8 +62,10 @@ class DuplicatePair(TenantModel):
     `first_id` < `second_id`. Deleting (or merging away) either contact deletes the pair."""
 
     sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="+", db_index=False)
-    first = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+", db_index=False)
-    second = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Named relations, not "+": accounts.tenancy.tenant_delete cascades through the relations a model lists,
+    # and Django leaves hidden ones out of that list.
+    first = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="duplicate_pairs_first", db_index=False)
+    second = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="duplicate_pairs_second", db_index=False)
     score = models.FloatField()
     reasons = models.JSONField()
 
