@@ -195,16 +195,24 @@ def duplicate_list_refresh(sub_account: SubAccount) -> None:
     DuplicateScan.objects.get_or_create(sub_account=sub_account)
     scan = DuplicateScan.objects.for_account(sub_account).select_for_update().get()
     started = timezone.now()
-    changed = None
-    if scan.scanned_from is not None:
-        recent = Contact.objects.for_account(sub_account).filter(updated_at__gte=scan.scanned_from)
-        changed = list(recent.values_list("pk", flat=True)[: FULL_RESCAN_ABOVE + 1])
-    if changed is None or len(changed) > FULL_RESCAN_ABOVE:
+    scored: dict[str, str] = {}
+    if scan.scanned_from is None:
         _pairs_replace(sub_account)
-    elif changed:
-        pairs_rescore(sub_account.pk, changed)
+    else:
+        recent = Contact.objects.for_account(sub_account).filter(updated_at__gte=scan.scanned_from)
+        stamps = {
+            pk: updated_at.isoformat()
+            for pk, updated_at in recent.values_list("pk", "updated_at")[: FULL_RESCAN_ABOVE + 1]
+        }
+        changed = [pk for pk, stamp in stamps.items() if scan.scored.get(pk) != stamp]
+        if len(stamps) > FULL_RESCAN_ABOVE:
+            _pairs_replace(sub_account)
+        elif changed:
+            pairs_rescore(sub_account.pk, changed)
+        scored = stamps
     scan.scanned_from = started - SCAN_OVERLAP
-    scan.save(update_fields=["scanned_from"])
+    scan.scored = {pk: stamp for pk, stamp in scored.items() if stamp >= scan.scanned_from.isoformat()}
+    scan.save(update_fields=["scanned_from", "scored"])
 
 
 def stored_pairs(sub_account: SubAccount):

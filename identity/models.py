@@ -85,3 +85,6 @@ class DuplicateScan(TenantModel):
 
     sub_account = models.OneToOneField(SubAccount, on_delete=models.CASCADE, related_name="+", primary_key=True)
     scanned_from = models.DateTimeField(null=True, blank=True)
+    # The contacts of the overlap window already scored, with the `updated_at` they were scored at: the next
+    # read skips them unless they changed again (so a steady stream of writes is scored once, not per read).
+    scored = models.JSONField(default=dict)
