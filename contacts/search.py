@@ -120,6 +120,11 @@ def matching(contacts, query: str):
     e164, digits = phone_search_forms(query, contacts.tenant.default_phone_region)
     if e164:
         condition |= Q(phone=e164)
+    if e164 or "@" in query:
+        # The emails and phones a merge kept as secondary identities, matched whole (contacts.identities).
+        from contacts.identities import known_by_condition  # that module imports the models, which import this one
+
+        condition |= known_by_condition(contacts.tenant_id, email=query.lower() if "@" in query else None, phone=e164)
     if len(digits) >= MIN_SUBSTRING_SEARCH_LENGTH and len(digits) >= len(query.replace(" ", "")) - 4:
         # Mostly digits: a partial number such as "555-2671" matches the stored E.164 digits.
         condition |= Q(phone__contains=digits)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import SubAccount, tenant_delete
 from contacts.history import ContactChange, Kind, contact_change_record, contact_changes_record, entry_new
+from contacts.identities import match_keys_refresh
 from contacts.models import Contact, ContactTag, TaggedContact
 from contacts.representation import contact_to_dict, note_to_dict
 from contacts.validators import MAX_TAGS, normalize_tags
@@ -66,9 +67,14 @@ def _set_tags(contact: Contact, names: list[str], *, is_new: bool) -> None:
     )
 
 
+IDENTITY_FIELDS = frozenset({"name", "email", "phone"})
+
+
 def _write(contact: Contact, tags: list[str] | None, *, update_fields: list[str] | None) -> None:
     is_new = contact._state.adding
     contact.save(update_fields=update_fields)
+    if is_new or IDENTITY_FIELDS.intersection(update_fields or ()):
+        match_keys_refresh(contact)  # the duplicate candidates' keys, in the same transaction (docs/identity.md)
     if tags is not None:
         _set_tags(contact, tags, is_new=is_new)
         contact.loaded_tag_names = list(tags)  # what the answer and the event show: not read back

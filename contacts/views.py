@@ -17,6 +17,7 @@ from accounts.mixins import SubAccountMixin, form_already_carried_out, remember_
 from contacts import services
 from contacts.filters import MAX_TAG_FILTER_LENGTH, SORT_FIELDS, ContactFilter
 from contacts.forms import BulkActionForm, ContactForm, NoteForm, RevertForm
+from contacts.identities import survivor_of
 from contacts.models import Contact, ContactChange, ContactTag
 from contacts.timeline import timeline_page
 from contacts_site.actions import current_action
@@ -239,6 +240,17 @@ class ContactDetailView(ContactPageMixin, TemplateView):
 
     def scope_queryset(self, queryset):
         return queryset.with_tags()
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A contact merged into another: its old address (a bookmark, a link in a ticket) leads to the survivor.
+            tombstone = survivor_of(self.sub_account.pk, kwargs["pk"])
+            if tombstone is None:
+                raise
+        messages.info(request, "That contact was merged into this one.")
+        return redirect("contacts:detail", tombstone.survivor_id)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

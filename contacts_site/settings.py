@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "accounts",
     "contacts",
     "conversations",
+    "identity",
     "webhooks",
     "axes",
 ]

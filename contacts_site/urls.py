@@ -16,6 +16,7 @@ from contacts_site.api import (
     suspicious_request_response,
 )
 from conversations.api import ContactConversationsViewSet, ConversationViewSet
+from identity.api import ContactIdentityViewSet, DuplicateViewSet, MergeViewSet
 from webhooks.api import DeliveryViewSet, WebhookViewSet
 
 router = SimpleRouter()
@@ -23,6 +24,9 @@ router.trailing_slash = "/?"  # every API path answers with or without a trailin
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("contacts", ContactTimelineViewSet, basename="contact-timeline")
 router.register("notes", NoteViewSet, basename="note")
+router.register("contacts", ContactIdentityViewSet, basename="contact-identity")
+router.register("duplicates", DuplicateViewSet, basename="duplicate")
+router.register("merges", MergeViewSet, basename="merge")
 router.register("conversations", ConversationViewSet, basename="conversation")
 router.register(
     r"contacts/(?P<contact_id>[^/\x00]+)/conversations", ContactConversationsViewSet, basename="contact-conversation"
@@ -43,6 +47,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("conversations/", include("conversations.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("identity/", include("identity.urls")),
     path("", include("contacts.urls")),
 ]
 

@@ -8,6 +8,8 @@ EVENT_TYPES = (
     "contact.created",
     "contact.updated",
     "contact.deleted",
+    "contact.merged",
+    "contact.unmerged",
     "conversation.created",
     "conversation.updated",
     "message.created",

@@ -53,6 +53,8 @@ PAGE_OBJECTS = {
     "webhooks:delete": "webhook",
     "webhooks:test": "webhook",
     "webhooks:redeliver": "delivery",
+    "identity:merge": "contact",
+    "identity:undo": "merge",
 }
 OBJECT_PAGES = [(name, route, view) for name, route, view in PAGES if "<" in route]
 PLAIN_PAGES = [(name, route, view) for name, route, view in PAGES if "<" not in route]
@@ -96,6 +98,11 @@ def _object_of(kind: str, sub_account) -> str:
             return endpoint.pk
         event = Event.objects.create(sub_account=sub_account, type="contact.created", payload="{}")
         return Delivery.objects.create(sub_account=sub_account, event=event, endpoint=endpoint).pk
+    if kind == "merge":
+        from identity.services import contact_merge
+
+        other = ContactFactory(sub_account=sub_account, name="Bea again", email="bea.again@b.example")
+        return contact_merge(sub_account=sub_account, target_id=contact.pk, source_ids=[other.pk])[1].pk
     if kind == "api_key":
         from accounts.services import api_key_create
 

@@ -29,6 +29,8 @@ BODIES = {
     ("/api/v1/contacts/{contact_id}/notes", "post"): {"body": "A was here"},
     ("/api/v1/contacts/{contact_id}/revert", "post"): {"change_id": "{change_id}", "field": "name"},
     ("/api/v1/notes/{note_id}", "patch"): {"body": "Hijacked"},
+    # A's merge of B's contacts: into B's contact (the path), or of B's contact into a missing one.
+    ("/api/v1/contacts/{contact_id}/merge", "post"): {"from": ["ct_of_a_that_does_not_exist"]},
     ("/api/v1/conversations/{conversation_id}/messages", "post"): {
         "body": "A was here",
         "direction": "outbound",
@@ -86,6 +88,12 @@ def _objects_of_b(sub_account) -> dict[str, str]:
         event = Event.objects.create(sub_account=sub_account, type="contact.created", payload="{}")
         objects["webhook_id"] = endpoint.pk
         objects["delivery_id"] = Delivery.objects.create(sub_account=sub_account, event=event, endpoint=endpoint).pk
+    if any("{merge_id}" in path for path, _ in OPERATIONS):
+        from identity.services import contact_merge
+
+        merged_away = ContactFactory(sub_account=sub_account, name="Bea again", email="bea.again@b.example")
+        _, merge = contact_merge(sub_account=sub_account, target_id=contact.pk, source_ids=[merged_away.pk])
+        objects["merge_id"] = merge.pk
     return objects
 
 

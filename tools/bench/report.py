@@ -148,6 +148,17 @@ def evaluate(data: dict) -> list[dict]:
             [key for key in small_keys if _api(data, key) > 5],
         )
     )
+    if "duplicates" in results:
+        duplicates_p95 = _api(data, "duplicates", "p95")
+        targets.append(
+            _target(
+                "A contact's possible duplicates (issue 14)",
+                "p95 ≤ 50 ms",
+                f"{_ms(duplicates_p95)} ms",
+                duplicates_p95 <= 50,
+                ["duplicates"] if duplicates_p95 > 50 else [],
+            )
+        )
     rss = data["peak_worker_rss_mb"]
     targets.append(_target("Peak memory of a gunicorn worker", "VmHWM ≤ 200 MB", f"{rss:.0f} MB", rss <= 200))
     if data.get("history_cost"):
