@@ -55,7 +55,10 @@ def new_note_id() -> str:
 
 class ContactChangeQuerySet(TenantQuerySet):
     def of_contact(self, contact_id: str):
-        return self.filter(contact_id=contact_id)
+        """The contact's entries, and those of the contacts merged into it while the merge stands."""
+        from contacts.identities import merged_into_ids  # it imports the models, which import this module
+
+        return self.filter(contact_id__in=[contact_id, *merged_into_ids(self.tenant_id, [contact_id])])
 
     def newest_first(self):
         return self.order_by("-created_at", "-id")
@@ -180,7 +183,11 @@ def initial_values(contact: dict) -> dict:
 
 def history_erase(*, sub_account_id: int, contact_ids: list[str]) -> None:
     """Erase what these contacts' history says about them: their notes go, the other entries lose their values
-    (fields' from/to, a conversation's subject). What happened, when, by whom and from where stays."""
+    (fields' from/to, a conversation's subject). What happened, when, by whom and from where stays. The
+    history of the contacts merged into them is theirs too, and goes the same way."""
+    from contacts.identities import merged_into_ids  # it imports the models, which import this module
+
+    contact_ids = [*contact_ids, *merged_into_ids(sub_account_id, contact_ids)]
     entries = ContactChange.objects.for_account(sub_account_id)
     for chunk in _chunks(contact_ids):
         entries.filter(contact_id__in=chunk, kind=Kind.NOTE).delete()
@@ -238,13 +245,6 @@ def contact_change_record(
         changes=None if changes is None else [changes],
         action=action,
     )
-
-
-def history_reassign(*, sub_account_id: int, contact_ids: list[str], to_contact_id: str) -> int:
-    """Move the entries of `contact_ids` to `to_contact_id`: a merge keeps the merged contacts' history on
-    the contact that remains (call it before deleting them, which would erase it)."""
-    entries = ContactChange.objects.for_account(sub_account_id)
-    return sum(entries.filter(contact_id__in=chunk).update(contact_id=to_contact_id) for chunk in _chunks(contact_ids))
 
 
 def history_prune(*, sub_account_id: int, before) -> int:

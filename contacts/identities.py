@@ -187,6 +187,25 @@ def survivor_of(sub_account_id: int, contact_id: str) -> MergedContact | None:
     return tombstone
 
 
+def merged_into_ids(sub_account_id: int, contact_ids: list[str]) -> list[str]:
+    """The ids merged into these contacts, and into those by earlier merges, while the merges stand. Their
+    history is part of the survivor's timeline (it stays under their own ids, so an undo needs to move
+    nothing back), and erasing the survivor erases it too."""
+    tombstones = MergedContact.objects.for_account(sub_account_id)
+    found: list[str] = []
+    frontier = list(contact_ids)
+    for _ in range(MAX_SURVIVOR_HOPS):
+        frontier = [
+            pk
+            for start in range(0, len(frontier), 1000)  # SQLite caps the parameters of one statement
+            for pk in tombstones.filter(survivor_id__in=frontier[start : start + 1000]).values_list("pk", flat=True)
+        ]
+        if not frontier:
+            break
+        found += frontier
+    return found
+
+
 def match_keys_rebuild(*, contact_model=Contact, identity_model=ContactIdentity, key_model=ContactMatchKey) -> int:
     """Recompute every contact's blocking keys (maintenance: after a raw bulk load, or on installing identity).
     Reads every sub-account, hence `unscoped()` where the models have it (the migration's historical ones do

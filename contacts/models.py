@@ -354,7 +354,11 @@ class MergedContact(TenantModel):
     merged_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["sub_account", "merge_id"], name="mergedcontact_merge")]
+        indexes = [
+            models.Index(fields=["sub_account", "merge_id"], name="mergedcontact_merge"),
+            # The ids merged into a contact: its timeline shows their history, its deletion erases it.
+            models.Index(fields=["sub_account", "survivor_id"], name="mergedcontact_survivor"),
+        ]
 
 
 # The timeline's table lives in its own module (contacts/history.py); imported here so Django registers it.

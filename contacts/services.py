@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from accounts.models import SubAccount, tenant_delete
 from contacts.history import ContactChange, Kind, contact_change_record, contact_changes_record, entry_new
-from contacts.identities import match_keys_refresh
-from contacts.models import Contact, ContactTag, TaggedContact
+from contacts.identities import match_keys_refresh, merged_into_ids
+from contacts.models import Contact, ContactTag, MergedContact, TaggedContact
 from contacts.representation import contact_to_dict, note_to_dict
+from contacts.signals import contacts_erased
 from contacts.validators import MAX_TAGS, normalize_tags
 from contacts_site.actions import acting, current_action
 from contacts_site.errors import EmailTaken, NotFound, NotYours, StaleVersion
@@ -233,16 +234,20 @@ def contacts_delete(*, sub_account: SubAccount, queryset) -> int:
     it is being erased; and read, because each one is a `contact.deleted` event carrying its last state:
     a bulk delete is no way around the webhooks.
     """
-    scoped = queryset.filter(sub_account=sub_account)
-    doomed = list(
-        Contact.objects.for_account(sub_account)
-        .filter(pk__in=scoped.values("pk"))
-        .select_for_update(of=("self",))
+    ids = _locked_ids(sub_account, queryset)
+    if not ids:
+        return 0
+    # Their tags in a statement of their own, after the lock: one taken by the lock's statement could predate
+    # a writer the lock waited for (a bulk tag committed meanwhile would be missing from the event).
+    doomed = [
+        contact
+        for chunk in _chunks(ids)
+        for contact in Contact.objects.for_account(sub_account)
+        .filter(pk__in=chunk)
         .select_related("sub_account")
         .with_tags()
-    )
-    if not doomed:
-        return 0
+        .order_by("pk")
+    ]
     # By id, not by the filter: tenant_delete removes the tag links first, after which a filter on a
     # tag (the staff list's "all matching") would match nothing.
     deleted = sum(
@@ -253,8 +258,20 @@ def contacts_delete(*, sub_account: SubAccount, queryset) -> int:
     contact_changes_record(
         sub_account=doomed[0].sub_account, type="contact.deleted", data=[contact_to_dict(contact) for contact in doomed]
     )
+    _merges_forget(sub_account.pk, ids)
     contact_count_adjust(sub_account_id=sub_account.pk, delta=-deleted)
     return deleted
+
+
+def _merges_forget(sub_account_id: int, contact_ids: list[str]) -> None:
+    """What merges kept of the contacts merged into the deleted ones goes with them: the tombstones (those
+    ids now answer 404 like the contact's own) and, through `contacts_erased`, the merges' snapshots of
+    them. Called after the history was erased: that follows the tombstones."""
+    merged_in = merged_into_ids(sub_account_id, contact_ids)
+    tombstones = MergedContact.objects.for_account(sub_account_id)
+    for chunk in _chunks(merged_in):
+        tombstones.filter(pk__in=chunk).delete()
+    contacts_erased.send(sender=Contact, sub_account_id=sub_account_id, contact_ids=[*contact_ids, *merged_in])
 
 
 @transaction.atomic
@@ -274,7 +291,8 @@ def _locked_ids(sub_account: SubAccount, contacts: QuerySet[Contact]) -> list[st
     """The ids of `contacts` within `sub_account` (a bulk write never reaches past the tenant wall), their
     rows locked as every write to a contact locks them: counts and limits read after this are what is
     really there, and a contact deleted meanwhile is simply not among them."""
-    scoped = Contact.objects.for_account(sub_account).filter(pk__in=contacts.values("pk"))
+    inner = contacts.filter(sub_account=sub_account).values("pk")  # the subquery names the tenant too
+    scoped = Contact.objects.for_account(sub_account).filter(pk__in=inner)
     return list(scoped.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.http import parse_etags
 
 from accounts.models import SubAccount, tenant_delete
+from contacts.history import Kind, history_record
 from contacts.identities import match_keys_refresh, survivor_of
 from contacts.models import Contact, ContactIdentity, MergedContact
 from contacts.representation import contact_to_dict
@@ -249,6 +250,14 @@ def _merge(plan: MergePlan, merge_id: str) -> Merge:
     )
     contact_activity_recompute(sub_account_id=sub_account.pk, contact_ids=[target.pk])
     contact_count_adjust(sub_account_id=sub_account.pk, delta=-len(sources))
+    # The timeline's "merged" line; the sources' own history stays under their ids and shows on the
+    # survivor's timeline while the merge stands (contacts.history: of_contact).
+    history_record(
+        sub_account_id=sub_account.pk,
+        contact_id=target.pk,
+        kind=Kind.MERGE,
+        changes={"merged": [_named(source.name, source.pk) for source in sources]},
+    )
     survivor = Contact.objects.for_account(sub_account).select_related("sub_account").with_tags().get(pk=target.pk)
     match_keys_refresh(survivor)
     pairs_rescore(sub_account.pk, [survivor.pk])
@@ -274,6 +283,18 @@ def _merge(plan: MergePlan, merge_id: str) -> Merge:
         changes=changes,
     )
     return merge
+
+
+def merges_forget(*, sub_account_id: int, contact_ids: list[str], **_signal) -> None:
+    """Deleted contacts take along the merges into them: their snapshots hold the merged contacts' values,
+    and history is never a back door to erased data (contacts.signals.contacts_erased)."""
+    merges = Merge.objects.for_account(sub_account_id)
+    for start in range(0, len(contact_ids), 1000):  # SQLite caps the parameters of one statement
+        merges.filter(target_id__in=contact_ids[start : start + 1000]).delete()
+
+
+def _named(name: str, contact_id: str) -> str:
+    return f"{name} ({contact_id})"
 
 
 def _undo_blockers(merge: Merge, target: Contact | None) -> list[dict]:
@@ -348,6 +369,19 @@ def _undo(merge: Merge, target: Contact) -> None:
     for snapshot in merge.before["sources"]:
         conversations.filter(pk__in=snapshot["conversation_ids"]).update(contact_id=snapshot["contact"]["id"])
     contact_ids = [target.pk, *(contact.pk for contact in restored)]
+    history_record(
+        sub_account_id=sub_account.pk,
+        contact_id=target.pk,
+        kind=Kind.MERGE,
+        changes={"unmerged": [_named(contact.name, contact.pk) for contact in restored]},
+    )
+    for contact in restored:
+        history_record(
+            sub_account_id=sub_account.pk,
+            contact_id=contact.pk,
+            kind=Kind.MERGE,
+            changes={"unmerged_from": _named(target.name, target.pk)},
+        )
     contact_activity_recompute(sub_account_id=sub_account.pk, contact_ids=contact_ids)
     MergedContact.objects.for_account(sub_account).filter(merge_id=merge.pk).delete()
     contact_count_adjust(sub_account_id=sub_account.pk, delta=len(restored))

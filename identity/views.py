@@ -117,6 +117,20 @@ class MergeView(SubAccountMixin, TemplateView):
         return redirect("contacts:detail", merge.target_id)
 
 
+class MergeDetailView(SubAccountMixin, TemplateView):
+    """One merge: who was merged into whom, what the survivor took, and its undo (where a timeline entry of
+    the merge links)."""
+
+    template_name = "identity/merge_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        merge = self.get_object(Merge, self.kwargs["merge_id"])
+        survivor = self.get_queryset(Contact).filter(pk=merge.target_id).first()
+        context.update(merge=merge, survivor=survivor)
+        return context
+
+
 class MergeUndoView(SubAccountMixin, TemplateView):
     http_method_names = ["post"]
 

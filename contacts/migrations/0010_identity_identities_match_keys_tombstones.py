@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                 ('sub_account', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.subaccount')),
             ],
             options={
-                'indexes': [models.Index(fields=['sub_account', 'merge_id'], name='mergedcontact_merge')],
+                'indexes': [models.Index(fields=['sub_account', 'merge_id'], name='mergedcontact_merge'), models.Index(fields=['sub_account', 'survivor_id'], name='mergedcontact_survivor')],
             },
         ),
     ]

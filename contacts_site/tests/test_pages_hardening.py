@@ -55,6 +55,7 @@ PAGE_OBJECTS = {
     "webhooks:redeliver": "delivery",
     "identity:merge": "contact",
     "identity:undo": "merge",
+    "identity:merge-detail": "merge",
 }
 OBJECT_PAGES = [(name, route, view) for name, route, view in PAGES if "<" in route]
 PLAIN_PAGES = [(name, route, view) for name, route, view in PAGES if "<" not in route]

@@ -122,3 +122,28 @@ def test_the_page_of_a_merged_away_contact_leads_to_the_survivor(staff_client, t
 
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"] == reverse("contacts:detail", args=[first.pk])
+
+
+def test_the_merge_page_shows_the_merged_contacts_and_offers_the_undo(staff_client, sub_account):
+    from identity.services import contact_merge
+
+    ada = ContactFactory(sub_account=sub_account, name="Ada", email="ada@example.com")
+    bea = ContactFactory(sub_account=sub_account, name="Bea", email="bea@example.com")
+    _, merge = contact_merge(sub_account=sub_account, target_id=ada.pk, source_ids=[bea.pk])
+
+    page = staff_client.get(reverse("identity:merge-detail", args=[merge.pk])).content.decode()
+
+    assert "Bea" in page and "bea@example.com" in page
+    assert reverse("identity:undo", args=[merge.pk]) in page
+
+
+def test_a_merge_line_on_the_timeline_links_to_its_merge_page(staff_client, sub_account):
+    from identity.services import contact_merge
+
+    ada = ContactFactory(sub_account=sub_account, name="Ada", email="ada@example.com")
+    bea = ContactFactory(sub_account=sub_account, name="Bea", email="bea@example.com")
+    _, merge = contact_merge(sub_account=sub_account, target_id=ada.pk, source_ids=[bea.pk])
+
+    page = staff_client.get(reverse("contacts:detail", args=[ada.pk])).content.decode()
+
+    assert reverse("identity:merge-detail", args=[merge.pk]) in page

@@ -35,7 +35,7 @@ def test_a_merge_from_the_contact_page_and_its_undo(signed_in, live_server, sub_
     page.get_by_role("button", name="Merge into Ada Lovelace").click()
 
     expect(page.locator("#flash")).to_contain_text("Merged 1 contact into Ada Lovelace")
-    expect(page.get_by_text("Analytical engine order")).to_be_visible()
+    expect(page.get_by_role("link", name="Analytical engine order")).to_be_visible()
     assert Contact.objects.for_account(sub_account).get().phone == "+14155552671"
     assert axe_violations(page) == []
 
@@ -43,7 +43,7 @@ def test_a_merge_from_the_contact_page_and_its_undo(signed_in, live_server, sub_
     expect(page.locator("#flash")).to_contain_text("Merge undone")
     assert Contact.objects.for_account(sub_account).count() == 2
     page.goto(f"{live_server.url}/contacts/{second.pk}/")
-    expect(page.get_by_text("Analytical engine order")).to_be_visible()
+    expect(page.get_by_role("link", name="Analytical engine order")).to_be_visible()
 
 
 def test_the_duplicates_list_passes_axe(signed_in, live_server, twins):
@@ -51,3 +51,19 @@ def test_the_duplicates_list_passes_axe(signed_in, live_server, twins):
 
     expect(signed_in.locator("#duplicates-summary")).to_contain_text("1 pair of contacts looks like")
     assert axe_violations(signed_in) == []
+
+
+def test_the_timeline_line_of_a_merge_leads_to_its_page_and_its_undo(signed_in, live_server, sub_account, twins):
+    from identity.services import contact_merge
+
+    first, second = twins
+    contact_merge(sub_account=sub_account, target_id=first.pk, source_ids=[second.pk])
+    page = signed_in
+    page.goto(f"{live_server.url}/contacts/{first.pk}/")
+
+    page.locator("summary", has_text="Merged with Ada Lovelase").click()
+    page.get_by_role("link", name="Open merge").click()
+    expect(page.get_by_role("heading", name="Merged into Ada Lovelace")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Undo this merge").click()
+    expect(page.locator("#flash")).to_contain_text("Merge undone")
