@@ -357,3 +357,14 @@ def _emit_tag_changes(sub_account: SubAccount, ids: list[str], *, added: str = "
             for item in data
         ]
         events_emit(sub_account=sub_account, type="contact.updated", data=data, changes=changes)
+
+
+def contact_row_clean(contact: Contact, tags=UNSET) -> list[str] | None:
+    """The validation every contact write runs (model validators and normalizers, the tag rules), for a
+    write that saves in bulk (the import): ValidationError keyed by field, or the normalized tags."""
+    return _validate(contact, tags)
+
+
+def tag_ids_ensure(*, sub_account_id: int, names: list[str]) -> set[int]:
+    """The ids of the sub-account's tags called `names`, creating the missing ones (see _tag_ids)."""
+    return _tag_ids(sub_account_id, names)

@@ -11,6 +11,9 @@ EVENT_TYPES = (
     "conversation.created",
     "conversation.updated",
     "message.created",
+    # One summary per import (and per revert), not one event per contact: see docs/import-export.md.
+    "import.completed",
+    "import.reverted",
 )
 # Sent by `POST /webhooks/{id}/test` to that one endpoint, whatever it subscribes to.
 PING = "ping"
