@@ -16,10 +16,13 @@ from contacts_site.api import (
     suspicious_request_response,
 )
 from conversations.api import ContactConversationsViewSet, ConversationViewSet
+from imports.api import ContactExportViewSet, ExportViewSet, ImportViewSet
 from webhooks.api import DeliveryViewSet, WebhookViewSet
 
 router = SimpleRouter()
 router.trailing_slash = "/?"  # every API path answers with or without a trailing slash
+# Before `contacts`: its detail route would read "export" as a contact id.
+router.register("contacts/export", ContactExportViewSet, basename="contact-export")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("conversations", ConversationViewSet, basename="conversation")
 router.register(
@@ -27,6 +30,8 @@ router.register(
 )
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("deliveries", DeliveryViewSet, basename="delivery")
+router.register("imports", ImportViewSet, basename="import")
+router.register("exports", ExportViewSet, basename="export")
 
 api_not_found = json_error_view(404, "No such endpoint.")
 

@@ -27,6 +27,13 @@ _NEEDS_QUOTE = re.compile(r"'*[=+\-@\t\r]")
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
+class Line:
+    """A file-like target for csv.writer that hands back each line written (for streamed answers)."""
+
+    def write(self, text):
+        return text
+
+
 class FileProblem(ValueError):
     """The file cannot be read as CSV at all (not a row error: nothing of it can be imported)."""
 
@@ -121,7 +128,8 @@ FIELD_ALIASES = {
     "phone": {"phone", "phone number", "mobile", "telephone", "tel", "cell", "phone_number"},
     "tags": {"tags", "tag", "labels", "label"},
 }
-NOT_IMPORTED = {"created_at", "updated_at", "last_conversation", "conversation_count"}
+# Written by the export (or the failing-rows file) but not set by an import.
+NOT_IMPORTED = {"created_at", "updated_at", "last_conversation", "conversation_count", "error"}
 
 
 def suggest_mapping(header: list[str]) -> list[str]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from contacts.filters import ContactFilter
 from contacts.models import Contact
 from contacts.representation import contact_to_dict
-from imports.csvio import neutralise, tags_cell
+from imports.csvio import Line, neutralise, tags_cell
 from imports.models import ExportJob
 from imports.runner import custom_field_text
 
@@ -21,13 +21,6 @@ FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 ITERATOR_CHUNK = 2000
 FIRST_COLUMNS = ["id", "name", "email", "phone", "tags"]
 LAST_COLUMNS = ["created_at", "updated_at", "last_conversation", "conversation_count"]
-
-
-class _Line:
-    """A file-like target for csv.writer that hands back each line written."""
-
-    def write(self, text):
-        return text
 
 
 def custom_field_keys(queryset) -> list[str]:
@@ -45,7 +38,7 @@ def _contacts(queryset):
 def csv_lines(queryset, *, bom: bool = False):
     """The CSV export of `queryset`, line by line; every cell neutralised against formula injection."""
     keys = custom_field_keys(queryset)
-    writer = csv.writer(_Line())
+    writer = csv.writer(Line())
     header = [*FIRST_COLUMNS, *(f"custom_fields.{key}" for key in keys), *LAST_COLUMNS]
     yield ("\ufeff" if bom else "") + writer.writerow([neutralise(cell) for cell in header])
     for contact in _contacts(queryset):

@@ -13,7 +13,7 @@ def contacts_of(sub_account):
 
 
 def test_an_import_creates_the_contacts_of_the_file(sub_account):
-    job = import_csv(sub_account, "Name,Email,Phone,Tags\nAda,ada@example.com,(415) 555-2671,\"vip,new\"\n")
+    job = import_csv(sub_account, 'Name,Email,Phone,Tags\nAda,ada@example.com,(415) 555-2671,"vip,new"\n')
     assert job.status == ImportJob.Status.COMPLETED
     assert job.counts == {"created": 1, "updated": 0, "unchanged": 0, "errors": 0}
     ada = contacts_of(sub_account)["ada@example.com"]
