@@ -46,6 +46,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("conversations/", include("conversations.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("imports/", include("imports.urls")),
     path("", include("contacts.urls")),
 ]
 

@@ -6,6 +6,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.decorators import action
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
@@ -41,6 +42,14 @@ EXPORT_PARAMETERS = [
     OpenApiParameter("bom", OpenApiTypes.STR, enum=["true", "false"], description="A UTF-8 BOM for Excel (CSV)"),
 ]
 CSV_RESPONSE = OpenApiResponse(OpenApiTypes.STR, description="CSV, UTF-8")
+
+
+class FormatIsTheFileFormat(DefaultContentNegotiation):
+    """On the export doors `?format=csv|jsonl` names the file's format, not one of DRF's renderers (which would
+    answer 404 for a format it has no renderer for): answers, errors included, are JSON as everywhere else."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 def _actor_label(request) -> str:
@@ -202,6 +211,7 @@ def _dry_run_param(request) -> bool:
 
 class ContactExportViewSet(TenantScopedViewSet):
     model = Contact
+    content_negotiation_class = FormatIsTheFileFormat
 
     @extend_schema(
         parameters=[*LIST_PARAMETERS, *EXPORT_PARAMETERS],
@@ -225,6 +235,7 @@ class ExportViewSet(TenantScopedViewSet):
     """Background exports: queued with the list's filters, written by the worker, downloaded when ready."""
 
     model = ExportJob
+    content_negotiation_class = FormatIsTheFileFormat
     lookup_url_kwarg = "export_id"
     lookup_value_regex = r"[^/\x00]+"
 

@@ -8,6 +8,7 @@ import tempfile
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.http import QueryDict
 from django.utils import timezone
 
 from contacts.filters import ContactFilter
@@ -69,7 +70,10 @@ def export_run(job: ExportJob) -> None:
     """Write the export of the claimed `job` to storage (through a temporary file: memory stays flat)."""
     jobs = ExportJob.objects.for_account(job.sub_account_id)
     jobs.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)
-    filterset = export_queryset(job.sub_account, job.filters)
+    params = QueryDict(mutable=True)
+    for name, value in job.filters.items():
+        params.setlist(name, value if isinstance(value, list) else [value])
+    filterset = export_queryset(job.sub_account, params)
     if not filterset.is_valid():
         jobs.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, error="Invalid filter.", lease_until=None)
         return

@@ -31,12 +31,17 @@ def _contact_row(contact: Contact) -> tuple:
     )
 
 
+def quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
 def _upsert_sql(source: str) -> str:
-    table = connection.ops.quote_name(Contact._meta.db_table)
+    table = quote(Contact._meta.db_table)
     distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     changed = " OR ".join(f"{table}.{column} {distinct} excluded.{column}" for column in UPDATED_COLUMNS)
     return (
-        f"INSERT INTO {table} ({', '.join(CONTACT_COLUMNS)}, conversation_count, last_conversation) "
+        f"INSERT INTO {table} ({', '.join(quote(column) for column in CONTACT_COLUMNS)}, "
+        f'"conversation_count", "last_conversation") '
         f"{source} "
         f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{column} = excluded.{column}' for column in UPDATED_COLUMNS)} "
         f"WHERE {table}.sub_account_id = excluded.sub_account_id AND ({changed})"

@@ -45,7 +45,12 @@ def test_dry_run_then_commit_through_the_api(api_client, sub_account):
     assert checked["dry_run"]["counts"] == {"created": 1, "updated": 0, "unchanged": 0, "errors": 1}
     errors = api_client.get(f"/api/v1/imports/{job_id}/errors").json()["data"]
     assert errors == [
-        {"row": 3, "column": "E-mail", "message": "Enter a valid email address.", "cells": ["Bob", "not-an-email", "", ""]}
+        {
+            "row": 3,
+            "column": "E-mail",
+            "message": "Enter a valid email address.",
+            "cells": ["Bob", "not-an-email", "", ""],
+        }
     ]
     response = api_client.post(
         f"/api/v1/imports/{job_id}/commit", {"fingerprint": checked["dry_run"]["fingerprint"]}, format="json"

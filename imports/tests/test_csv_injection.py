@@ -32,7 +32,7 @@ def test_the_import_strips_exactly_the_neutralisation(cell):
 def test_an_export_reimports_to_the_same_contacts_with_no_change(sub_account):
     ContactFactory(
         sub_account=sub_account,
-        name="=HYPERLINK(\"http://evil\")",
+        name='=HYPERLINK("http://evil")',
         email="ada@example.com",
         phone="+14155552671",
         tags=["-vip", "a,b"],

@@ -153,7 +153,9 @@ def main() -> None:
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/bench_import", help="Dropped and recreated"
     )
-    parser.add_argument("--output", default=str(ROOT / "docs" / "import-export.md"), help="Doc whose section is rewritten")
+    parser.add_argument(
+        "--output", default=str(ROOT / "docs" / "import-export.md"), help="Doc whose section is rewritten"
+    )
     args = parser.parse_args()
     command = "python -m tools.import_bench " + " ".join(sys.argv[1:])
     with tempfile.TemporaryDirectory(prefix="bench-import-") as directory:

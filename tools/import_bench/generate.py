@@ -12,8 +12,32 @@ BAD_EVERY = 200  # one row in 200 has an invalid email: row errors are part of a
 
 
 # Area codes in use (phonenumbers calls their numbers valid): 24 × 800 exchanges × 10,000 lines.
-AREAS = [201, 202, 203, 205, 206, 207, 208, 212, 213, 214, 215, 216, 217, 218, 219, 224, 225, 228, 229, 231,
-         234, 239, 240, 248]
+AREAS = [
+    201,
+    202,
+    203,
+    205,
+    206,
+    207,
+    208,
+    212,
+    213,
+    214,
+    215,
+    216,
+    217,
+    218,
+    219,
+    224,
+    225,
+    228,
+    229,
+    231,
+    234,
+    239,
+    240,
+    248,
+]
 
 
 def phone(n: int) -> str:
@@ -29,7 +53,14 @@ def rows(count: int, seed: int = 13):
     for n in range(count):
         email = f"person{n}@example.com" if n % BAD_EVERY else f"person{n}-at-example.com"
         tags = ",".join(rng.sample(TAGS, rng.randint(0, 2)))
-        yield [f"{rng.choice(FIRST)} {rng.choice(LAST)}", email, phone(n), tags, rng.choice(PLANS), str(rng.randint(1, 500))]
+        yield [
+            f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+            email,
+            phone(n),
+            tags,
+            rng.choice(PLANS),
+            str(rng.randint(1, 500)),
+        ]
 
 
 def write_csv(path, count: int) -> None:

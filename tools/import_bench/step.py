@@ -11,12 +11,12 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contacts_site.settings")
 django.setup()
 
-from django.core.files import File  # noqa: E402
+from django.core.files import File
 
-from accounts.models import SubAccount  # noqa: E402
-from imports import services  # noqa: E402
-from imports.models import ImportJob  # noqa: E402
-from imports.serializers import import_to_dict  # noqa: E402
+from accounts.models import SubAccount
+from imports import services
+from imports.models import ImportJob
+from imports.serializers import import_to_dict
 
 
 def main(command: str, argument: str) -> None:
