@@ -118,6 +118,8 @@ def sniff(binary) -> tuple[str, str, list[str], list[list[str]]]:
     binary.seek(0)
     if not header or not any(cell.strip() for cell in header):
         raise FileProblem("The first row must be a header naming the columns.")
+    if any("\x00" in cell for cell in header):
+        raise FileProblem("The header row holds a NUL character: this is not a text CSV file.")
     return encoding, delimiter, [cell.strip() for cell in header], rows
 
 

@@ -123,7 +123,7 @@ class ImportRun:
             self.counts.setdefault(name, 0)
 
     def _column(self, index: int) -> str:
-        return self.header[index] if index < len(self.header) else f"column {index + 1}"
+        return self.header[index][:255] if index < len(self.header) else f"column {index + 1}"
 
     # Reading a row -------------------------------------------------------------------------------
 
@@ -272,7 +272,8 @@ class ImportRun:
                     row_number=plan.row.number,
                     column=column,
                     message=message,
-                    cells=plan.row.cells,
+                    # PostgreSQL's jsonb cannot hold NUL: such a cell is an error anyway, shown replaced.
+                    cells=[cell.replace("\x00", "\ufffd") for cell in plan.row.cells],
                 )
                 for plan in plans
                 for column, message in plan.errors

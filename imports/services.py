@@ -50,9 +50,12 @@ def import_upload(
 
 
 def import_preview(*, job: ImportJob) -> list[list[str]]:
-    """The first rows of the stored file (as many as the preview shows)."""
-    with default_storage.open(job.file, "rb") as binary:
-        return csvio.sniff(binary)[3]
+    """The first rows of the stored file (as many as the preview shows); none if the file cannot be read."""
+    try:
+        with default_storage.open(job.file, "rb") as binary:
+            return csvio.sniff(binary)[3]
+    except (OSError, csvio.FileProblem):
+        return []
 
 
 def default_options(header: list[str], *, region: str) -> dict:

@@ -111,9 +111,11 @@ def markdown(results: list[dict], command: str) -> str:
     cores = os.cpu_count()
     lines = [
         START,
-        f"Written by `{command}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} ({platform.processor() or platform.machine()}, "
-        f"{cores} cores; PostgreSQL and the worker on the same machine). Each step is one `manage.py worker --burst` "
-        "process; *peak RSS* is that process's maximum resident memory (getrusage).",
+        (
+            f"Written by `{command}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} ({platform.processor() or platform.machine()}, "
+            f"{cores} cores; PostgreSQL and the worker on the same machine). Each step is one `manage.py worker --burst` "
+            "process; *peak RSS* is that process's maximum resident memory (getrusage)."
+        ),
         "",
         "| Database | Rows | File | Dry run | Commit | Rows/s (commit) | Peak RSS (dry run / commit) | Created / updated / unchanged / errors | Re-import (same file) |",
         "|---|---:|---:|---:|---:|---:|---:|---|---|",
@@ -130,8 +132,10 @@ def markdown(results: list[dict], command: str) -> str:
         )
     lines += [
         "",
-        "Targets: 1,000,000 rows into PostgreSQL in ≤ 10 minutes with a worker peak ≤ 300 MB; 100,000 rows into "
-        "SQLite in ≤ 2 minutes.",
+        (
+            "Targets: 1,000,000 rows into PostgreSQL in ≤ 10 minutes with a worker peak ≤ 300 MB; 100,000 rows into "
+            "SQLite in ≤ 2 minutes."
+        ),
         END,
     ]
     return "\n".join(lines)
