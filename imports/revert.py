@@ -32,9 +32,13 @@ def _revert_created(job: ImportJob, chunk: ImportChunk, report: dict) -> None:
     contacts = Contact.objects.for_account(job.sub_account_id)
     for start in range(0, len(chunk.created_ids), CHUNK_IDS):
         ids = chunk.created_ids[start : start + CHUNK_IDS]
-        current = contacts.filter(pk__in=ids).select_for_update(of=("self",))
+        current = list(
+            contacts.filter(pk__in=ids)
+            .select_for_update(of=("self",))
+            .values_list("pk", "updated_at", "conversation_count")
+        )
         doomed = []
-        for contact_id, updated_at, conversation_count in current.values_list("pk", "updated_at", "conversation_count"):
+        for contact_id, updated_at, conversation_count in current:
             if updated_at != chunk.written_at:
                 _note(report, contact_id, "changed since the import")
             elif conversation_count:
