@@ -93,10 +93,23 @@ class ImportOptionsSerializer(StrictSerializer):
     )
 
 
+@extend_schema_field({"type": "string", "pattern": "^[0-9a-f]{64}$"})
+class FingerprintField(serializers.RegexField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            r"^[0-9a-f]{64}\Z",
+            error_messages={"invalid": "The dry run's fingerprint: 64 lowercase hex digits."},
+            **kwargs,
+        )
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class ImportCommitSerializer(StrictSerializer):
-    fingerprint = StrictCharField(
-        min_length=64, max_length=64, help_text="`dry_run.fingerprint` of the dry run that checked this file"
-    )
+    fingerprint = FingerprintField(help_text="`dry_run.fingerprint` of the dry run that checked this file")
 
 
 class ImportSchemaSerializer(serializers.Serializer):
