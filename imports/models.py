@@ -79,6 +79,7 @@ class ImportJob(TenantModel):
     revert_report = models.JSONField(default=dict)
     error = models.TextField(blank=True, default="")
     lease_until = models.DateTimeField(null=True, blank=True)
+    claims = models.IntegerField(default=0)  # claims of the run under way: a run that keeps failing is given up
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -164,6 +165,7 @@ class ExportJob(TenantModel):
     rows_done = models.IntegerField(default=0)
     error = models.TextField(blank=True, default="")
     lease_until = models.DateTimeField(null=True, blank=True)
+    claims = models.IntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -122,7 +122,7 @@ def import_check(*, job: ImportJob, options: dict) -> ImportJob:
         raise Conflict(f"This import is {job.status}; a dry run is for an import not yet committed.")
     job.options = import_options_clean(job=job, options=options)
     job.status = ImportJob.Status.CHECK_QUEUED
-    job.checked_fingerprint, job.rows_done, job.dry_run_counts, job.error = "", 0, {}, ""
+    job.checked_fingerprint, job.rows_done, job.dry_run_counts, job.error, job.claims = "", 0, {}, "", 0
     job.save()
     return job
 
@@ -141,7 +141,7 @@ def import_commit(*, job: ImportJob, fingerprint: str) -> ImportJob:
     ):
         raise Conflict("The file or options differ from the dry run that was checked. " + CHECK_FIRST)
     job.status = ImportJob.Status.QUEUED
-    job.rows_done, job.counts = 0, {}
+    job.rows_done, job.counts, job.claims = 0, {}, 0
     job.save()
     return job
 
@@ -168,7 +168,7 @@ def import_revert(*, job: ImportJob) -> ImportJob:
     job = _locked(job)
     if not job.can_revert:
         raise Conflict("Only an import that finished in the last 7 days, and is not reverted, can be reverted.")
-    job.status = ImportJob.Status.REVERT_QUEUED
+    job.status, job.claims = ImportJob.Status.REVERT_QUEUED, 0
     job.save()
     return job
 

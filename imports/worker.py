@@ -7,6 +7,7 @@ import logging
 import threading
 
 from django.db import close_old_connections, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from imports.export import export_run
@@ -15,6 +16,8 @@ from imports.revert import import_revert_run
 from imports.runner import import_run, lease_duration
 
 logger = logging.getLogger(__name__)
+
+MAX_CLAIMS = 5
 
 
 def job_claim(model):
@@ -32,14 +35,29 @@ def job_claim(model):
         if claimed is None:
             return None
         pk, sub_account_id = claimed
-        model.objects.for_account(sub_account_id).filter(pk=pk).update(lease_until=now + lease_duration())
+        model.objects.for_account(sub_account_id).filter(pk=pk).update(
+            lease_until=now + lease_duration(), claims=F("claims") + 1
+        )
     return model.objects.for_account(sub_account_id).select_related("sub_account").get(pk=pk)
+
+
+def _given_up(job) -> bool:
+    """A run claimed MAX_CLAIMS times without finishing keeps failing (a bug, a file storage cannot serve):
+    it ends `failed` instead of being retried forever. A worker restart costs one claim."""
+    if job.claims <= MAX_CLAIMS:
+        return False
+    type(job).objects.for_account(job.sub_account_id).filter(pk=job.pk).update(
+        status="failed", lease_until=None, error=f"Gave up after {MAX_CLAIMS} attempts; see the worker's log."
+    )
+    return True
 
 
 def job_run_one(*, should_stop=lambda: False) -> bool:
     """Claim and run one job (imports first, then exports); False when none was waiting."""
     job = job_claim(ImportJob)
     if job is not None:
+        if _given_up(job):
+            return True
         if job.status in (ImportJob.Status.REVERT_QUEUED, ImportJob.Status.REVERTING):
             import_revert_run(job, should_stop=should_stop)
         else:
@@ -47,7 +65,8 @@ def job_run_one(*, should_stop=lambda: False) -> bool:
         return True
     export = job_claim(ExportJob)
     if export is not None:
-        export_run(export)
+        if not _given_up(export):
+            export_run(export)
         return True
     return False
 

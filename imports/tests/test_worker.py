@@ -155,3 +155,19 @@ def test_an_import_older_than_seven_days_cannot_be_reverted(sub_account):
     ImportJob.objects.for_account(sub_account).filter(pk=job.pk).update(finished_at=timezone.now() - timedelta(days=8))
     with pytest.raises(Conflict):
         services.import_revert(job=refreshed(job))
+
+
+def test_a_run_that_keeps_failing_is_given_up_after_five_claims(sub_account, monkeypatch):
+    job = checked(sub_account, ROWS)
+
+    def broken(self):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(runner.ImportRun, "run", broken)
+    for _ in range(5):
+        with pytest.raises(RuntimeError):
+            work()
+        ImportJob.objects.for_account(sub_account).filter(pk=job.pk).update(lease_until=None)
+    work()
+    failed = refreshed(job)
+    assert (failed.status, failed.error) == ("failed", "Gave up after 5 attempts; see the worker's log.")
