@@ -476,3 +476,14 @@ def contact_change_revert(
         values = {name: change.get("from")}
     with acting(source="revert", ref=entry.id):
         return contact_update(contact=contact, if_match=if_match, **values)
+
+
+def contact_row_clean(contact: Contact, tags=UNSET) -> list[str] | None:
+    """The validation every contact write runs (model validators and normalizers, the tag rules), for a
+    write that saves in bulk (the import): ValidationError keyed by field, or the normalized tags."""
+    return _validate(contact, tags)
+
+
+def tag_ids_ensure(*, sub_account_id: int, names: list[str]) -> set[int]:
+    """The ids of the sub-account's tags called `names`, creating the missing ones (see _tag_ids)."""
+    return _tag_ids(sub_account_id, names)

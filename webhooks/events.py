@@ -16,6 +16,9 @@ EVENT_TYPES = (
     "note.created",
     "note.updated",
     "note.deleted",
+    # One summary per import (and per revert), not one event per contact: see docs/import-export.md.
+    "import.completed",
+    "import.reverted",
 )
 # Sent by `POST /webhooks/{id}/test` to that one endpoint, whatever it subscribes to.
 PING = "ping"

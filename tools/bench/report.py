@@ -258,6 +258,14 @@ def markdown(data: dict, targets: list[dict]) -> str:
             f"(the issue's targets are set for 1,000,000 contacts with a 500k sub-account)."
         ),
         "",
+        "## Import",
+        "",
+        (
+            "The import benchmark (`make bench-import`: 1,000,000 CSV rows into PostgreSQL and 100,000 into "
+            "SQLite through the worker) is not part of this run; its figures are kept in "
+            "[import-export.md](import-export.md#benchmark), which this report does not rewrite."
+        ),
+        "",
         "## How to rerun",
         "",
         "```sh",

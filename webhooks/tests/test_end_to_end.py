@@ -60,7 +60,8 @@ def test_every_event_type_is_delivered_signed_and_verifies(sub_account, receiver
         "contact.unmerged",
         "contact.deleted",
     ]
-    assert set(EVENT_TYPES) == {body["type"] for body in bodies}
+    # The import summaries are delivered in imports/tests/test_import_events.py (they need an import).
+    assert set(EVENT_TYPES) - {"import.completed", "import.reverted"} == {body["type"] for body in bodies}
 
 
 def test_a_worker_killed_mid_run_and_restarted_loses_none_of_1000_events(sub_account):
