@@ -211,24 +211,41 @@ def contact_changes_record(
     `action` (by default the current one): a bulk service passes the one it read first to each chunk.
     """
     events_emit(sub_account=sub_account, type=type, data=data, changes=changes)
-    if not _recording() or not data:
-        return
-    action = action or current_action()
     kind = EVENT_KINDS[type]
-    ids = [item["id"] for item in data]
-    if kind == Kind.DELETED:
-        history_erase(sub_account_id=sub_account.pk, contact_ids=ids)
-        values = [{} for _ in data]
-    elif kind == Kind.CREATED:
+    if kind == Kind.CREATED:
         values = [initial_values(item) for item in data]
+    elif kind == Kind.DELETED:
+        values = [{} for _ in data]
     elif changes is None:
         raise ValueError("A contact.updated record needs the changes of each contact.")
     else:
         values = changes
+    contact_histories_record(
+        sub_account_id=sub_account.pk,
+        kind=kind,
+        entries=list(zip((item["id"] for item in data), values, strict=True)),
+        action=action,
+    )
+
+
+def contact_histories_record(
+    *, sub_account_id: int, kind: str, entries: list[tuple[str, dict]], action: Action | None = None
+) -> None:
+    """History entries with no webhook event: for a write that announces itself once as a whole (an import
+    sends one `import.completed`, docs/import-export.md) and for contact_changes_record. `entries` are
+    (contact id, changes) pairs — for `created` the values it was created with (initial_values); a `deleted`
+    entry first erases the contacts' earlier entries (history_erase) and keeps no value. All share `action`
+    (by default the current one)."""
+    if not _recording() or not entries:
+        return
+    action = action or current_action()
+    if kind == Kind.DELETED:
+        history_erase(sub_account_id=sub_account_id, contact_ids=[contact_id for contact_id, _ in entries])
+        entries = [(contact_id, {}) for contact_id, _ in entries]
     ContactChange.objects.bulk_create(
         [
-            entry_new(sub_account_id=sub_account.pk, contact_id=contact_id, kind=kind, changes=value, action=action)
-            for contact_id, value in zip(ids, values, strict=True)
+            entry_new(sub_account_id=sub_account_id, contact_id=contact_id, kind=kind, changes=value, action=action)
+            for contact_id, value in entries
         ],
         batch_size=CHUNK,
     )

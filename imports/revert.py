@@ -9,12 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import tenant_delete
+from contacts.history import Kind, contact_histories_record
 from contacts.models import Contact
 from contacts.services import contact_count_adjust
 from contacts_site.actions import acting
 from imports.models import ImportChunk, ImportJob
-from imports.runner import lease_duration
+from imports.runner import contact_state, lease_duration
 from imports.writes import contacts_upsert, tags_rewrite
+from webhooks.events import changes_between
 from webhooks.services import event_emit
 
 # The ids listed in the report; beyond this, only counted (a job row is not the place for a million ids).
@@ -47,6 +49,10 @@ def _revert_created(job: ImportJob, chunk: ImportChunk, report: dict) -> None:
                 doomed.append(contact_id)
         report["already_deleted"] += len(ids) - len(current)
         if doomed:
+            # Erases what their history says of them, and records the deletion (docs/timeline.md).
+            contact_histories_record(
+                sub_account_id=job.sub_account_id, kind=Kind.DELETED, entries=[(pk, {}) for pk in doomed]
+            )
             deleted = tenant_delete(contacts.filter(pk__in=doomed), sub_account_id=job.sub_account_id)
             contact_count_adjust(sub_account_id=job.sub_account_id, delta=-deleted)
             report["deleted"] += deleted
@@ -62,7 +68,7 @@ def _revert_updated(job: ImportJob, chunk: ImportChunk, report: dict, now) -> No
         }
         emails = [state["email"] for state in befores.values() if state["email"]]
         holders = dict(contacts.filter(email__in=emails).values_list("email", "id")) if emails else {}
-        restored, tag_changes = [], []
+        restored, tag_changes, history = [], [], []
         for contact_id, before in befores.items():
             contact = current.get(contact_id)
             if contact is None:
@@ -73,6 +79,7 @@ def _revert_updated(job: ImportJob, chunk: ImportChunk, report: dict, now) -> No
                 _note(report, contact_id, "its email before the import now belongs to another contact")
             else:
                 tags_now = contact.tag_names
+                history.append((contact_id, changes_between(contact_state(contact, tags_now), before)))
                 for name in ("name", "email", "phone", "custom_fields"):
                     setattr(contact, name, before[name])
                 contact.updated_at = now
@@ -81,6 +88,7 @@ def _revert_updated(job: ImportJob, chunk: ImportChunk, report: dict, now) -> No
                     tag_changes.append((contact_id, tags_now, before["tags"]))
         contacts_upsert(restored)
         tags_rewrite(sub_account_id=job.sub_account_id, changes=tag_changes)
+        contact_histories_record(sub_account_id=job.sub_account_id, kind=Kind.CHANGED, entries=history)
         report["restored"] += len(restored)
 
 
@@ -92,7 +100,9 @@ def import_revert_run(job: ImportJob, *, should_stop=lambda: False) -> bool:
     report = {"deleted": 0, "restored": 0, "already_deleted": 0, "not_reverted_count": 0, "not_reverted": []}
     report.update(job.revert_report or {})
     chunks = ImportChunk.objects.for_account(job.sub_account_id).filter(job=job)
-    with acting(source="revert", ref=job.pk, user_id=job.created_by_id, api_key_id=job.api_key_id):
+    with acting(
+        source="revert", ref=job.pk, user_id=job.created_by_id, api_key_id=job.api_key_id, actor_label=job.actor_label
+    ):
         for chunk_id in list(chunks.order_by("-first_row").values_list("pk", flat=True)):
             if should_stop():
                 jobs.filter(pk=job.pk).update(lease_until=None)

@@ -21,6 +21,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from contacts.history import Kind, contact_histories_record, initial_values
 from contacts.models import Contact
 from contacts.services import contact_count_adjust, contact_row_clean
 from contacts.validators import normalize_phone
@@ -30,6 +31,7 @@ from contacts_site.validation import normalize_text
 from imports import csvio
 from imports.models import ImportChunk, ImportJob, ImportRowError
 from imports.writes import contacts_upsert, tags_rewrite
+from webhooks.events import changes_between
 from webhooks.services import event_emit
 
 logger = logging.getLogger(__name__)
@@ -82,7 +84,8 @@ class Plan:
     errors: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _state(contact: Contact, tags: list[str]) -> dict:
+def contact_state(contact: Contact, tags: list[str]) -> dict:
+    """What an import writes of a contact: the state its undo log keeps, and its history compares."""
     return {
         "id": contact.pk,
         "name": contact.name,
@@ -221,7 +224,7 @@ class ImportRun:
                 return Plan(row, "error", errors=[(self.columns["id"], "No contact with this id.")])
         if target is not None:
             contact, tags_before = target, target.tag_names
-            before = _state(contact, tags_before)
+            before = contact_state(contact, tags_before)
         else:
             contact, tags_before, before = Contact(sub_account=self.sub_account), [], None
         for name, value in row.given.items():
@@ -237,7 +240,7 @@ class ImportRun:
             return Plan(row, "error", errors=[(self.columns.get("email", "email"), EmailTaken.message)])
         if before is None:
             return Plan(row, "create", contact=contact, tags_after=tags_after)
-        if _state(contact, tags_after) == before:
+        if contact_state(contact, tags_after) == before:
             return Plan(row, "unchanged", contact=contact)
         return Plan(row, "update", contact=contact, tags_before=tags_before, tags_after=tags_after, before=before)
 
@@ -288,15 +291,19 @@ class ImportRun:
     def _write(self, plans: list[Plan], *, first_row: int) -> None:
         now = timezone.now()
         written, tag_changes, created_ids, updated_before = [], [], [], []
+        created_history, updated_history = [], []  # the contacts' timeline entries (docs/timeline.md)
         for plan in plans:
             if plan.action not in ("create", "update"):
                 continue
             contact = plan.contact
+            after = contact_state(contact, plan.tags_after)
             if plan.action == "create":
                 contact.created_at = now
                 created_ids.append(contact.pk)
+                created_history.append((contact.pk, initial_values(after)))
             else:
                 updated_before.append(plan.before)
+                updated_history.append((contact.pk, changes_between(plan.before, after)))
             contact.updated_at = now
             written.append(contact)
             if plan.tags_after != plan.tags_before:
@@ -307,6 +314,8 @@ class ImportRun:
         tags_rewrite(sub_account_id=self.sub_account.pk, changes=tag_changes)
         if created_ids:
             contact_count_adjust(sub_account_id=self.sub_account.pk, delta=len(created_ids))
+        contact_histories_record(sub_account_id=self.sub_account.pk, kind=Kind.CREATED, entries=created_history)
+        contact_histories_record(sub_account_id=self.sub_account.pk, kind=Kind.CHANGED, entries=updated_history)
         ImportChunk.objects.create(
             job=self.job,
             sub_account=self.sub_account,
