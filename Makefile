@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 PYTEST_WORKERS ?= auto
 
 .PHONY: setup run demo test test-tools check-browser lint format migrations-check fuzz screenshots clean \
-	bench bench-small bench-webhooks
+	bench bench-small bench-webhooks bench-import
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,9 +32,9 @@ setup: $(VENV)/.installed .env  ## create .venv, install requirements, write .en
 demo: setup  ## load (idempotently) the demo sub-account and print its key and login
 	$(BIN)/python manage.py load_demo_data --base-url http://$(HOST):$(PORT)/
 
-run: demo  ## set up, load demo data, serve on http://$(HOST):$(PORT) with a webhook worker beside it
+run: demo  ## set up, load demo data, serve on http://$(HOST):$(PORT) with the worker (webhooks, imports) beside it
 	export WEBHOOKS_ALLOW_PRIVATE_TARGETS=1; \
-	$(BIN)/python manage.py webhook_worker & worker=$$!; \
+	$(BIN)/python manage.py worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -80,6 +80,13 @@ bench-small: $(VENV)/.installed  ## the same harness at 50k contacts, in under t
 
 bench-webhooks: setup  ## webhook deliveries per second: two workers, a local receiver (BENCH_EVENTS=2000)
 	$(BIN)/python -m tools.webhook_bench --events $${BENCH_EVENTS:-2000} --workers 2
+
+# A database the harness drops and recreates.
+BENCH_IMPORT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench_import
+
+bench-import: $(VENV)/.installed  ## import 1M CSV rows into PostgreSQL + 100k into SQLite via the worker; docs/import-export.md
+	$(BIN)/python -m tools.import_bench --rows $${BENCH_IMPORT_ROWS:-1000000} --sqlite-rows $${BENCH_IMPORT_SQLITE_ROWS:-100000} \
+		--database-url $(BENCH_IMPORT_DATABASE_URL)
 
 screenshots: $(VENV)/.installed check-browser  ## PNGs of the staff pages into docs/screenshots/
 	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/python -m pytest tests/browser/screenshots.py -q

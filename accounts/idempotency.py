@@ -37,9 +37,20 @@ def parse_key(request) -> str | None:
     return key
 
 
+def _uploaded(value) -> str:
+    """An uploaded file (a multipart POST, such as an import) stands in the fingerprint by its content's hash."""
+    if not hasattr(value, "chunks"):
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+    digest = hashlib.sha256()
+    for block in value.chunks():
+        digest.update(block)
+    value.seek(0)
+    return f"file:{value.name}:{digest.hexdigest()}"
+
+
 def request_fingerprint(request) -> str:
     """What makes two requests "the same": method, path (trailing slash ignored) and the JSON body."""
-    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_uploaded)
     material = f"{request.method}\n{request.path.rstrip('/')}\n{body}"
     return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
 

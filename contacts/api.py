@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -9,10 +10,15 @@ from accounts.api import TenantScopedViewSet
 from contacts import services
 from contacts.filters import MAX_TAG_FILTER_LENGTH, SORT_FIELDS, TAG_MATCHES, ContactFilter
 from contacts.history import HISTORY_FIELDS, ContactChange, Kind
+from contacts.identities import survivor_of
 from contacts.models import Contact
 from contacts.representation import contact_to_dict, entry_to_dict, field_value_to_dict, note_to_dict
 from contacts.serializers import (
     ContactSchemaSerializer,
+    ContactUpsertBatchResultSerializer,
+    ContactUpsertBatchSerializer,
+    ContactUpsertResultSerializer,
+    ContactUpsertSerializer,
     ContactWriteSerializer,
     FieldValueSchemaSerializer,
     HistoryParams,
@@ -22,12 +28,14 @@ from contacts.serializers import (
     TimelineEntrySchemaSerializer,
     TimelineParams,
 )
+from contacts.upsert import CREATED, contact_upsert, contacts_upsert
 from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH
 from contacts_site.actions import SOURCES
 from contacts_site.api import (
     StrictIntegerField,
     TextCharField,
     error_responses,
+    exception_handler,
     if_match_etags,
     list_envelope_schema,
 )
@@ -186,6 +194,17 @@ CUSTOM_FIELDS_EXAMPLE = OpenApiExample(
     request_only=True,
 )
 
+UPSERT_EXAMPLE = OpenApiExample(
+    "Match by email, then phone",
+    value={"match": ["email", "phone"], "name": "Ada Lovelace", "email": "Ada@Example.com", "tags": ["lead"]},
+    request_only=True,
+)
+
+
+class MergedIntoSchema(serializers.Serializer):
+    merged_into = serializers.CharField(help_text="The id of the contact this one was merged into")
+    merge_id = serializers.CharField(help_text="The merge (undo it with POST /api/v1/merges/{merge_id}/undo)")
+
 
 def contact_response(contact: Contact, status: int = 200, headers: dict | None = None) -> Response:
     return Response(contact_to_dict(contact), status=status, headers={"ETag": contact.etag, **(headers or {})})
@@ -233,9 +252,22 @@ class ContactViewSet(TenantScopedViewSet):
         location = f"{request.build_absolute_uri('/api/v1/contacts/')}{contact.pk}"
         return contact_response(contact, status=201, headers={"Location": location})
 
-    @extend_schema(parameters=[ETAG_HEADER], responses={200: ContactSchemaSerializer, **error_responses(401, 404)})
+    @extend_schema(
+        parameters=[ETAG_HEADER],
+        responses={200: ContactSchemaSerializer, 308: MergedIntoSchema, **error_responses(401, 404)},
+    )
     def retrieve(self, request, contact_id=None):
-        return contact_response(self.get_object())
+        """A contact. An id merged into another contact answers 308 with the survivor's address (Location) and
+        `merged_into`, until the merge is undone."""
+        try:
+            return contact_response(self.get_object())
+        except Http404:
+            tombstone = survivor_of(self.sub_account.pk, contact_id)
+            if tombstone is None:
+                raise
+        location = f"{request.build_absolute_uri('/api/v1/contacts/')}{tombstone.survivor_id}"
+        body = {"merged_into": tombstone.survivor_id, "merge_id": tombstone.merge_id}
+        return Response(body, status=308, headers={"Location": location})
 
     @extend_schema(
         request=ContactWriteSerializer,
@@ -293,6 +325,74 @@ class ContactViewSet(TenantScopedViewSet):
         query, limit = params.validated_data["q"], params.validated_data["limit"]
         contacts = self.get_queryset().search_ranked(query, limit=limit)
         return Response({"data": [contact_to_dict(contact) for contact in contacts]})
+
+    def _upsert_item(self, data) -> dict:
+        serializer = ContactUpsertSerializer(data=data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(
+        request=ContactUpsertSerializer,
+        parameters=[ETAG_HEADER],
+        responses={
+            200: ContactUpsertResultSerializer,
+            201: ContactUpsertResultSerializer,
+            **error_responses(400, 401, 409, 415),
+        },
+        examples=[UPSERT_EXAMPLE],
+        operation_id="contacts_upsert",
+    )
+    @action(detail=False, methods=["post"])
+    def upsert(self, request):
+        """Create the contact, or update the one with this email or phone (`match`, in order): 201 `created`,
+        200 `updated` or `unchanged`, with the fields that changed. 409 naming both when the email and the
+        phone belong to two different contacts."""
+        outcome = contact_upsert(sub_account=self.sub_account, **self._upsert_item(request.data))
+        return Response(_outcome_body(outcome), status=_outcome_status(outcome), headers={"ETag": outcome.contact.etag})
+
+    @extend_schema(
+        request=ContactUpsertBatchSerializer,
+        responses={207: ContactUpsertBatchResultSerializer, **error_responses(400, 401, 415)},
+        operation_id="contacts_upsert_batch",
+    )
+    @action(detail=False, methods=["post"], url_path="upsert/batch")
+    def upsert_batch(self, request):
+        """Up to 100 upserts, each atomic on its own, answered in request order (207): each item's status and
+        result, or its error. Items for one person coalesce: the later ones find the contact the earlier wrote."""
+        batch = ContactUpsertBatchSerializer(data=request.data)
+        batch.is_valid(raise_exception=True)
+        answers: list[dict | None] = []
+        valid: list[dict] = []
+        for index, data in enumerate(batch.validated_data["items"]):
+            try:
+                valid.append(self._upsert_item(data))
+                answers.append(None)
+            except serializers.ValidationError as error:
+                answers.append(_error_item(index, error))
+        outcomes = iter(contacts_upsert(sub_account=self.sub_account, items=valid))
+        for index, answer in enumerate(answers):
+            if answer is None:
+                outcome = next(outcomes)
+                answers[index] = (
+                    _error_item(index, outcome)
+                    if isinstance(outcome, Exception)
+                    else {"index": index, "status": _outcome_status(outcome), **_outcome_body(outcome)}
+                )
+        return Response({"data": answers}, status=207)
+
+
+def _outcome_status(outcome) -> int:
+    return 201 if outcome.result == CREATED else 200
+
+
+def _outcome_body(outcome) -> dict:
+    return {"result": outcome.result, "contact": contact_to_dict(outcome.contact), "changes": outcome.changes}
+
+
+def _error_item(index: int, error: Exception) -> dict:
+    """An item's error in the API's one error shape (the exception handler's answer, as a list item)."""
+    response = exception_handler(error, {})
+    return {"index": index, "status": response.status_code, **response.data}
 
 
 TimelineSchema = list_envelope_schema("Timeline", TimelineEntrySchemaSerializer)

@@ -232,9 +232,7 @@ class ContactForm(forms.ModelForm):
         # Only the keys this form changes are checked against their definitions by the model (a value stored
         # before its field's definition changed may stay until it is edited), as through the service.
         wanted = cleaned.get("custom_fields") or {}
-        self.instance.custom_fields_written = set(
-            custom_fields_patch(self.fields["custom_fields"].original, wanted)
-        )
+        self.instance.custom_fields_written = set(custom_fields_patch(self.fields["custom_fields"].original, wanted))
         return cleaned
 
     @property

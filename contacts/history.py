@@ -55,7 +55,10 @@ def new_note_id() -> str:
 
 class ContactChangeQuerySet(TenantQuerySet):
     def of_contact(self, contact_id: str):
-        return self.filter(contact_id=contact_id)
+        """The contact's entries, and those of the contacts merged into it while the merge stands."""
+        from contacts.identities import merged_into_ids  # it imports the models, which import this module
+
+        return self.filter(contact_id__in=[contact_id, *merged_into_ids(self.tenant_id, [contact_id])])
 
     def newest_first(self):
         return self.order_by("-created_at", "-id")
@@ -180,7 +183,11 @@ def initial_values(contact: dict) -> dict:
 
 def history_erase(*, sub_account_id: int, contact_ids: list[str]) -> None:
     """Erase what these contacts' history says about them: their notes go, the other entries lose their values
-    (fields' from/to, a conversation's subject). What happened, when, by whom and from where stays."""
+    (fields' from/to, a conversation's subject). What happened, when, by whom and from where stays. The
+    history of the contacts merged into them is theirs too, and goes the same way."""
+    from contacts.identities import merged_into_ids  # it imports the models, which import this module
+
+    contact_ids = [*contact_ids, *merged_into_ids(sub_account_id, contact_ids)]
     entries = ContactChange.objects.for_account(sub_account_id)
     for chunk in _chunks(contact_ids):
         entries.filter(contact_id__in=chunk, kind=Kind.NOTE).delete()
@@ -204,24 +211,41 @@ def contact_changes_record(
     `action` (by default the current one): a bulk service passes the one it read first to each chunk.
     """
     events_emit(sub_account=sub_account, type=type, data=data, changes=changes)
-    if not _recording() or not data:
-        return
-    action = action or current_action()
     kind = EVENT_KINDS[type]
-    ids = [item["id"] for item in data]
-    if kind == Kind.DELETED:
-        history_erase(sub_account_id=sub_account.pk, contact_ids=ids)
-        values = [{} for _ in data]
-    elif kind == Kind.CREATED:
+    if kind == Kind.CREATED:
         values = [initial_values(item) for item in data]
+    elif kind == Kind.DELETED:
+        values = [{} for _ in data]
     elif changes is None:
         raise ValueError("A contact.updated record needs the changes of each contact.")
     else:
         values = changes
+    contact_histories_record(
+        sub_account_id=sub_account.pk,
+        kind=kind,
+        entries=list(zip((item["id"] for item in data), values, strict=True)),
+        action=action,
+    )
+
+
+def contact_histories_record(
+    *, sub_account_id: int, kind: str, entries: list[tuple[str, dict]], action: Action | None = None
+) -> None:
+    """History entries with no webhook event: for a write that announces itself once as a whole (an import
+    sends one `import.completed`, docs/import-export.md) and for contact_changes_record. `entries` are
+    (contact id, changes) pairs — for `created` the values it was created with (initial_values); a `deleted`
+    entry first erases the contacts' earlier entries (history_erase) and keeps no value. All share `action`
+    (by default the current one)."""
+    if not _recording() or not entries:
+        return
+    action = action or current_action()
+    if kind == Kind.DELETED:
+        history_erase(sub_account_id=sub_account_id, contact_ids=[contact_id for contact_id, _ in entries])
+        entries = [(contact_id, {}) for contact_id, _ in entries]
     ContactChange.objects.bulk_create(
         [
-            entry_new(sub_account_id=sub_account.pk, contact_id=contact_id, kind=kind, changes=value, action=action)
-            for contact_id, value in zip(ids, values, strict=True)
+            entry_new(sub_account_id=sub_account_id, contact_id=contact_id, kind=kind, changes=value, action=action)
+            for contact_id, value in entries
         ],
         batch_size=CHUNK,
     )
@@ -238,13 +262,6 @@ def contact_change_record(
         changes=None if changes is None else [changes],
         action=action,
     )
-
-
-def history_reassign(*, sub_account_id: int, contact_ids: list[str], to_contact_id: str) -> int:
-    """Move the entries of `contact_ids` to `to_contact_id`: a merge keeps the merged contacts' history on
-    the contact that remains (call it before deleting them, which would erase it)."""
-    entries = ContactChange.objects.for_account(sub_account_id)
-    return sum(entries.filter(contact_id__in=chunk).update(contact_id=to_contact_id) for chunk in _chunks(contact_ids))
 
 
 def history_prune(*, sub_account_id: int, before) -> int:

@@ -320,6 +320,9 @@ class Contact(TenantModel):
         """The sub-account's custom-field definitions by key, read only when they can matter to this write."""
         if not self.custom_fields or not isinstance(self.custom_fields, dict) or not self.sub_account_id:
             return {}
+        preloaded = self.__dict__.get("custom_field_definitions_preloaded")
+        if preloaded is not None:
+            return preloaded  # a bulk write (the import) reads them once for all its rows
         holds_lists = any(isinstance(item, list) for item in self.custom_fields.values())
         if self.custom_fields_written == set() and not holds_lists:
             return {}  # no key written and no multi-select value to recognise: the definitions change nothing
@@ -374,6 +377,66 @@ class Contact(TenantModel):
     def matches_etags(self, etags: list[str]) -> bool:
         """`If-Match` semantics (RFC 9110 §13.1.1): `*` or any listed strong tag equal to ours."""
         return "*" in etags or self.etag in etags
+
+
+class ContactIdentity(TenantModel):
+    """An email or phone a contact is also known by: what a merge keeps of its sources' own (docs/identity.md).
+    Found by search and by upsert matching like the contact's own; not unique (the primary email is)."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email"
+        PHONE = "phone"
+
+    sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="+", db_index=False)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="identities", db_index=False)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    # Stored normalized, like the contact's own fields: lowercased email, E.164 phone.
+    value = models.CharField(max_length=254)
+    # The merge that added it ("mrg_…"): its undo removes exactly these.
+    merge_id = models.CharField(max_length=32, blank=True, default="")
+
+    class Meta:
+        verbose_name_plural = "contact identities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sub_account", "contact", "kind", "value"], name="contactidentity_unique_per_contact"
+            )
+        ]
+        indexes = [models.Index(fields=["sub_account", "kind", "value"], name="contactidentity_lookup")]
+
+
+class ContactMatchKey(TenantModel):
+    """A blocking key of a contact (contacts.identities.match_keys): contacts sharing one are duplicate
+    candidates. Written in the transaction of the contact write that changes them, so finding candidates is
+    an index read, never a scan of the sub-account."""
+
+    sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="+", db_index=False)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="match_keys", db_index=False)
+    key = models.CharField(max_length=320)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sub_account", "contact", "key"], name="contactmatchkey_unique"),
+        ]
+        indexes = [models.Index(fields=["sub_account", "key", "contact"], name="contactmatchkey_key")]
+
+
+class MergedContact(TenantModel):
+    """The tombstone of a contact merged away: its old id answers with the survivor (308) until the merge is
+    undone. `survivor_id` is not a foreign key: a survivor merged in turn is followed to its own survivor."""
+
+    id = models.CharField(primary_key=True, max_length=32, editable=False)
+    sub_account = models.ForeignKey(SubAccount, on_delete=models.CASCADE, related_name="+", db_index=False)
+    survivor_id = models.CharField(max_length=32)
+    merge_id = models.CharField(max_length=32)
+    merged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["sub_account", "merge_id"], name="mergedcontact_merge"),
+            # The ids merged into a contact: its timeline shows their history, its deletion erases it.
+            models.Index(fields=["sub_account", "survivor_id"], name="mergedcontact_survivor"),
+        ]
 
 
 # The timeline's table lives in its own module (contacts/history.py); imported here so Django registers it.

@@ -13,7 +13,7 @@ into words; each word must be contained in that copy (AND of `LIKE '%word%'`).
 
 What differs per database is only how a word of three characters or more is found (docs/performance.md):
 PostgreSQL through a trigram GIN index on the folded copy (keyed by sub-account for small ones,
-migration 0011), SQLite through its FTS5 trigram index over it (migration 0010). A query of one word
+migration 0013), SQLite through its FTS5 trigram index over it (migration 0012). A query of one word
 shorter than three characters is matched as a prefix of the name or email instead.
 """
 
@@ -81,7 +81,7 @@ def _words_condition(words: list[str]) -> Q:
 
 
 class PostgreSQLBackend:
-    """A trigram GIN index on the folded copy, keyed by the sub-account's id as text (migration 0011)."""
+    """A trigram GIN index on the folded copy, keyed by the sub-account's id as text (migration 0013)."""
 
     @staticmethod
     def substring(contacts, words: list[str]):
@@ -112,7 +112,7 @@ def _search_position_of(word: str):
 
 
 class SQLiteBackend:
-    """SQLite's FTS5 trigram index over the folded copy (migration 0010), or LIKE for a common term."""
+    """SQLite's FTS5 trigram index over the folded copy (migration 0012), or LIKE for a common term."""
 
     @staticmethod
     def index_matches(words: list[str], using: str) -> RawSQL | None:
@@ -177,6 +177,11 @@ def matching(contacts, query: str):
     e164, digits = phone_search_forms(query, contacts.tenant.default_phone_region)
     if e164:
         condition |= Q(phone=e164)
+    if e164 or "@" in query:
+        # The emails and phones a merge kept as secondary identities, matched whole (contacts.identities).
+        from contacts.identities import known_by_condition  # that module imports the models, which import this one
+
+        condition |= known_by_condition(contacts.tenant_id, email=query.lower() if "@" in query else None, phone=e164)
     if len(digits) >= MIN_SUBSTRING_SEARCH_LENGTH and len(digits) >= len(query.replace(" ", "")) - 4:
         # Mostly digits: a partial number such as "555-2671" matches the stored E.164 digits.
         condition |= Q(phone__contains=digits)

@@ -244,3 +244,68 @@ class FieldValueSchemaSerializer(serializers.Serializer):
         fields = super().get_fields()
         fields["from"] = fields.pop("from_")  # a Python keyword
         return fields
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "enum": ["email", "phone"]},
+        "minItems": 1,
+        "maxItems": 2,
+        "uniqueItems": True,
+        "description": "What identifies the person, in the order tried: `email` (lowercased), `phone` (E.164), or "
+        'both. Default `["email", "phone"]`.',
+    }
+)
+class MatchField(serializers.ListField):
+    pass
+
+
+class ContactUpsertSerializer(ContactWriteSerializer):
+    """A contact's fields, every one optional (a new contact still needs a name), and the match rule."""
+
+    match = MatchField(child=StrictCharField(), required=False)
+
+
+class ContactUpsertBatchSerializer(StrictSerializer):
+    items = serializers.ListField(
+        # Any JSON per item: an item that is no upsert body is answered 400 in its place, the others still run.
+        child=serializers.JSONField(allow_null=True),
+        min_length=1,
+        max_length=100,
+        help_text="Up to 100 upsert bodies, answered in order.",
+    )
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {
+            "type": "object",
+            "properties": {"from": {}, "to": {}},
+            "required": ["from", "to"],
+        },
+        "description": "`{field: {from, to}}` for each field the upsert changed",
+    }
+)
+class ChangesField(serializers.DictField):
+    pass
+
+
+class ContactUpsertResultSerializer(serializers.Serializer):
+    result = serializers.ChoiceField(choices=["created", "updated", "unchanged"])
+    contact = ContactSchemaSerializer()
+    changes = ChangesField()
+
+
+class ContactUpsertBatchItemSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The item's position in the request")
+    status = serializers.IntegerField(help_text="What this item alone would have answered: 201, 200, 400 or 409")
+    result = serializers.ChoiceField(choices=["created", "updated", "unchanged"], required=False)
+    contact = ContactSchemaSerializer(required=False)
+    changes = ChangesField(required=False)
+    error = serializers.DictField(required=False, help_text="The API's error shape, for an item refused")
+
+
+class ContactUpsertBatchResultSerializer(serializers.Serializer):
+    data = ContactUpsertBatchItemSerializer(many=True)

@@ -7,8 +7,10 @@ from django.utils import timezone
 
 from accounts.models import SubAccount, tenant_delete
 from contacts.history import ContactChange, Kind, contact_change_record, contact_changes_record, entry_new
-from contacts.models import Contact, ContactTag, TaggedContact
+from contacts.identities import match_keys_refresh, merged_into_ids
+from contacts.models import Contact, ContactTag, MergedContact, TaggedContact
 from contacts.representation import contact_to_dict, note_to_dict
+from contacts.signals import contacts_erased
 from contacts.validators import MAX_TAGS, normalize_tags
 from contacts_site.actions import acting, current_action
 from contacts_site.errors import EmailTaken, NotFound, NotYours, StaleVersion
@@ -66,9 +68,14 @@ def _set_tags(contact: Contact, names: list[str], *, is_new: bool) -> None:
     )
 
 
+IDENTITY_FIELDS = frozenset({"name", "email", "phone"})
+
+
 def _write(contact: Contact, tags: list[str] | None, *, update_fields: list[str] | None) -> None:
     is_new = contact._state.adding
     contact.save(update_fields=update_fields)
+    if is_new or IDENTITY_FIELDS.intersection(update_fields or ()):
+        match_keys_refresh(contact)  # the duplicate candidates' keys, in the same transaction (docs/identity.md)
     if tags is not None:
         _set_tags(contact, tags, is_new=is_new)
         contact.loaded_tag_names = list(tags)  # what the answer and the event show: not read back
@@ -236,16 +243,20 @@ def contacts_delete(*, sub_account: SubAccount, queryset) -> int:
     it is being erased; and read, because each one is a `contact.deleted` event carrying its last state:
     a bulk delete is no way around the webhooks.
     """
-    scoped = queryset.filter(sub_account=sub_account)
-    doomed = list(
-        Contact.objects.for_account(sub_account)
-        .filter(pk__in=scoped.values("pk"))
-        .select_for_update(of=("self",))
+    ids = _locked_ids(sub_account, queryset)
+    if not ids:
+        return 0
+    # Their tags in a statement of their own, after the lock: one taken by the lock's statement could predate
+    # a writer the lock waited for (a bulk tag committed meanwhile would be missing from the event).
+    doomed = [
+        contact
+        for chunk in _chunks(ids)
+        for contact in Contact.objects.for_account(sub_account)
+        .filter(pk__in=chunk)
         .select_related("sub_account")
         .with_tags()
-    )
-    if not doomed:
-        return 0
+        .order_by("pk")
+    ]
     # By id, not by the filter: tenant_delete removes the tag links first, after which a filter on a
     # tag (the staff list's "all matching") would match nothing.
     deleted = sum(
@@ -256,8 +267,20 @@ def contacts_delete(*, sub_account: SubAccount, queryset) -> int:
     contact_changes_record(
         sub_account=doomed[0].sub_account, type="contact.deleted", data=[contact_to_dict(contact) for contact in doomed]
     )
+    _merges_forget(sub_account.pk, ids)
     contact_count_adjust(sub_account_id=sub_account.pk, delta=-deleted)
     return deleted
+
+
+def _merges_forget(sub_account_id: int, contact_ids: list[str]) -> None:
+    """What merges kept of the contacts merged into the deleted ones goes with them: the tombstones (those
+    ids now answer 404 like the contact's own) and, through `contacts_erased`, the merges' snapshots of
+    them. Called after the history was erased: that follows the tombstones."""
+    merged_in = merged_into_ids(sub_account_id, contact_ids)
+    tombstones = MergedContact.objects.for_account(sub_account_id)
+    for chunk in _chunks(merged_in):
+        tombstones.filter(pk__in=chunk).delete()
+    contacts_erased.send(sender=Contact, sub_account_id=sub_account_id, contact_ids=[*contact_ids, *merged_in])
 
 
 @transaction.atomic
@@ -277,7 +300,8 @@ def _locked_ids(sub_account: SubAccount, contacts: QuerySet[Contact]) -> list[st
     """The ids of `contacts` within `sub_account` (a bulk write never reaches past the tenant wall), their
     rows locked as every write to a contact locks them: counts and limits read after this are what is
     really there, and a contact deleted meanwhile is simply not among them."""
-    scoped = Contact.objects.for_account(sub_account).filter(pk__in=contacts.values("pk"))
+    inner = contacts.filter(sub_account=sub_account).values("pk")  # the subquery names the tenant too
+    scoped = Contact.objects.for_account(sub_account).filter(pk__in=inner)
     return list(scoped.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
 
 
@@ -461,3 +485,14 @@ def contact_change_revert(
         values = {name: change.get("from")}
     with acting(source="revert", ref=entry.id):
         return contact_update(contact=contact, if_match=if_match, **values)
+
+
+def contact_row_clean(contact: Contact, tags=UNSET) -> list[str] | None:
+    """The validation every contact write runs (model validators and normalizers, the tag rules), for a
+    write that saves in bulk (the import): ValidationError keyed by field, or the normalized tags."""
+    return _validate(contact, tags)
+
+
+def tag_ids_ensure(*, sub_account_id: int, names: list[str]) -> set[int]:
+    """The ids of the sub-account's tags called `names`, creating the missing ones (see _tag_ids)."""
+    return _tag_ids(sub_account_id, names)

@@ -132,8 +132,11 @@ def summary(entry: ContactChange) -> str:
         subject = f": “{short(changes.get('subject'))}”" if changes.get("subject") else ""
         return f"Conversation started on {changes.get('channel', 'a channel')}{subject}"
     if entry.kind == Kind.MERGE:
-        merged = changes.get("merged") or changes.get("merged_ids")
-        return f"Merged with {short(merged)}" if merged else "Merged"
+        if changes.get("unmerged"):
+            return f"Merge undone: {short(changes['unmerged'])} separated again"
+        if changes.get("unmerged_from"):
+            return f"Merge undone: separated again from {short(changes['unmerged_from'])}"
+        return f"Merged with {short(changes['merged'])}" if changes.get("merged") else "Merged"
     fields = [_field_summary(name, change) for name, change in changes.items() if isinstance(change, dict)]
     if entry.kind == Kind.CREATED:
         return "Contact created" + (f" ({short(list(changes))})" if changes else "")

@@ -23,6 +23,7 @@ from contacts.filters import (
     ContactFilter,
 )
 from contacts.forms import BulkActionForm, ContactForm, NoteForm, RevertForm
+from contacts.identities import survivor_of
 from contacts.models import Contact, ContactChange, ContactTag, CustomFieldDefinition, ListPreference, SavedView
 from contacts.timeline import timeline_page
 from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH
@@ -391,6 +392,7 @@ class ContactListView(ContactPageMixin, TemplateView):
             saved_views=list(self.get_queryset(SavedView).visible_to(self.request.user.pk).in_order()),
             opened_view=self.opened_view,
             view_query=state.view_query(shown),
+            export_query=urlencode(state.filter_params()),
             state=state,
             page=page,
             contacts=list(page.object_list),
@@ -457,6 +459,17 @@ class ContactDetailView(ContactPageMixin, TemplateView):
 
     def scope_queryset(self, queryset):
         return queryset.with_tags()
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A contact merged into another: its old address (a bookmark, a link in a ticket) leads to the survivor.
+            tombstone = survivor_of(self.sub_account.pk, kwargs["pk"])
+            if tombstone is None:
+                raise
+        messages.info(request, "That contact was merged into this one.")
+        return redirect("contacts:detail", tombstone.survivor_id)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

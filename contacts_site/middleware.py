@@ -101,6 +101,11 @@ class RequestSizeLimitMiddleware:
 
     def __call__(self, request):
         body_limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        # File uploads (an import's CSV) stream to a temporary file, not memory: they get their own limit.
+        if request.path.startswith(settings.FILE_UPLOAD_PATHS) and request.META.get("CONTENT_TYPE", "").startswith(
+            "multipart/form-data"
+        ):
+            body_limit = settings.FILE_UPLOAD_MAX_BODY_BYTES
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

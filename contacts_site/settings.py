@@ -72,7 +72,9 @@ INSTALLED_APPS = [
     "accounts",
     "contacts",
     "conversations",
+    "identity",
     "webhooks",
+    "imports",
     "axes",
 ]
 
@@ -163,6 +165,16 @@ API_AUTH_FAILURE_WINDOW_SECONDS = int(os.environ.get("API_AUTH_FAILURE_WINDOW_SE
 # Largest request body accepted (413 above it); a contact is a few KB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DJANGO_MAX_BODY_BYTES", str(1024 * 1024)))
 # Longest path + query string accepted (414 above it); the longest valid list query is a few KB.
+# Multipart uploads to these paths (imports) may be larger: Django streams files over 2.5 MB to disk.
+FILE_UPLOAD_PATHS = ("/api/v1/imports", "/imports/")
+FILE_UPLOAD_MAX_BODY_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", str(2 * 1024**3)))
+# Import and export jobs: rows per transaction, and how long a worker's claim lasts without renewal.
+IMPORTS_CHUNK_ROWS = int(os.environ.get("IMPORTS_CHUNK_ROWS", "2000"))
+IMPORTS_LEASE_SECONDS = int(os.environ.get("IMPORTS_LEASE_SECONDS", "120"))
+# Exports of more contacts than this run in the background (streamed directly below it).
+EXPORT_STREAM_MAX_ROWS = int(os.environ.get("EXPORT_STREAM_MAX_ROWS", "100000"))
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media"))
+
 MAX_URL_BYTES = int(os.environ.get("DJANGO_MAX_URL_BYTES", str(64 * 1024)))
 
 # Idempotency-Key: how long an answer is kept for replay, and after how long a key held by a request

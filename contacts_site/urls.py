@@ -17,21 +17,30 @@ from contacts_site.api import (
     suspicious_request_response,
 )
 from conversations.api import ContactConversationsViewSet, ConversationViewSet
+from identity.api import ContactIdentityViewSet, DuplicateViewSet, MergeViewSet
+from imports.api import ContactExportViewSet, ExportViewSet, ImportViewSet
 from webhooks.api import DeliveryViewSet, WebhookViewSet
 
 router = SimpleRouter()
 router.trailing_slash = "/?"  # every API path answers with or without a trailing slash
+# Before `contacts`: its detail route would read "export" as a contact id.
+router.register("contacts/export", ContactExportViewSet, basename="contact-export")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("contacts", ContactTimelineViewSet, basename="contact-timeline")
 router.register("notes", NoteViewSet, basename="note")
 router.register("custom-fields", CustomFieldViewSet, basename="custom-field")
 router.register("views", SavedViewViewSet, basename="view")
+router.register("contacts", ContactIdentityViewSet, basename="contact-identity")
+router.register("duplicates", DuplicateViewSet, basename="duplicate")
+router.register("merges", MergeViewSet, basename="merge")
 router.register("conversations", ConversationViewSet, basename="conversation")
 router.register(
     r"contacts/(?P<contact_id>[^/\x00]+)/conversations", ContactConversationsViewSet, basename="contact-conversation"
 )
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("deliveries", DeliveryViewSet, basename="delivery")
+router.register("imports", ImportViewSet, basename="import")
+router.register("exports", ExportViewSet, basename="export")
 
 api_not_found = json_error_view(404, "No such endpoint.")
 
@@ -46,6 +55,8 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("conversations/", include("conversations.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("identity/", include("identity.urls")),
+    path("imports/", include("imports.urls")),
     path("", include("contacts.urls")),
 ]
 

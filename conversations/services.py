@@ -194,13 +194,19 @@ def conversation_delete(*, conversation: Conversation) -> None:
         raise NotFound()
     if not tenant_delete(Conversation.objects.filter(pk=conversation.pk), sub_account_id=conversation.sub_account_id):
         raise NotFound()
+    contact_activity_recompute(sub_account_id=conversation.sub_account_id, contact_ids=[conversation.contact_id])
+
+
+def contact_activity_recompute(*, sub_account_id: int, contact_ids: list[str]) -> None:
+    """Set the contacts' `conversation_count` and `last_conversation` from the conversations they have now
+    (after a delete, or a merge moving conversations between contacts). The caller holds their row locks."""
     remaining = (
-        Conversation.objects.for_account(conversation.sub_account_id)
+        Conversation.objects.for_account(sub_account_id)
         .filter(contact_id=OuterRef("pk"))
         .order_by()
         .values("contact_id")
     )
-    _contact_row(conversation).update(
+    Contact.objects.for_account(sub_account_id).filter(pk__in=contact_ids).update(
         conversation_count=Coalesce(Subquery(remaining.annotate(n=Count("pk")).values("n")), 0),
         last_conversation=Subquery(remaining.annotate(last=Max("last_activity_at")).values("last")),
     )

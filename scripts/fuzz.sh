@@ -17,6 +17,7 @@ REPORT_DIR=${FUZZ_REPORT_DIR:-$WORK/report}
 export DJANGO_DEBUG=0
 export DJANGO_SECRET_KEY="fuzz-$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(48))')"
 export DATABASE_URL="sqlite:///$WORK/fuzz.sqlite3"
+export MEDIA_ROOT="$WORK/media"  # the imports the fuzzer uploads
 export DJANGO_ALLOWED_HOSTS=127.0.0.1
 # Plain http on loopback: the production HTTPS switches are turned off for this local server only.
 export DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0 DJANGO_SECURE_HSTS_SECONDS=0

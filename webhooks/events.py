@@ -8,12 +8,17 @@ EVENT_TYPES = (
     "contact.created",
     "contact.updated",
     "contact.deleted",
+    "contact.merged",
+    "contact.unmerged",
     "conversation.created",
     "conversation.updated",
     "message.created",
     "note.created",
     "note.updated",
     "note.deleted",
+    # One summary per import (and per revert), not one event per contact: see docs/import-export.md.
+    "import.completed",
+    "import.reverted",
 )
 # Sent by `POST /webhooks/{id}/test` to that one endpoint, whatever it subscribes to.
 PING = "ping"

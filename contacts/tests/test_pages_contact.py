@@ -84,9 +84,9 @@ def test_the_contact_page_costs_the_same_queries_whatever_the_data_size(
     contact = ContactFactory(sub_account=sub_account, tags=["a", "b", "c"], custom_fields={"x": 1})
     for _ in range(conversations):
         ConversationFactory(contact=contact, messages=1)
-    # session, user, memberships, contact with its tags, its conversations (with assignees), its timeline,
-    # the custom-field definitions
-    with django_assert_num_queries(7):
+    # session, user, memberships, contact with its tags, its conversations (with assignees), its timeline (and the ids merged into it); the identity
+    # panel: the contact's match keys, one read per key (name, name+domain, email), the merges into it; the custom-field definitions
+    with django_assert_num_queries(13):
         assert staff_client.get(reverse("contacts:detail", args=[contact.pk])).status_code == HTTPStatus.OK
 
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from contacts import services
-from contacts.history import ContactChange, Kind, history_reassign, history_record
+from contacts.history import ContactChange, Kind
 from contacts.models import Contact
 from contacts.tests.factories import ContactFactory
 from contacts_site.actions import acting
@@ -334,20 +334,6 @@ def test_another_contacts_change_is_not_found(sub_account):
 
 
 # ---- the APIs the import and the merge call, the switch, retention
-
-
-def test_a_merge_moves_the_merged_contacts_history_and_records_itself(sub_account):
-    kept, merged = ContactFactory(sub_account=sub_account), ContactFactory(sub_account=sub_account, name="Dup")
-
-    with acting(source="merge", ref="mrg_1"):
-        history_reassign(sub_account_id=sub_account.pk, contact_ids=[merged.pk], to_contact_id=kept.pk)
-        history_record(
-            sub_account_id=sub_account.pk, contact_id=kept.pk, kind=Kind.MERGE, changes={"merged": merged.pk}
-        )
-
-    kinds = [(entry.kind, entry.source) for entry in entries(kept)]
-    assert kinds[0] == (Kind.MERGE, "merge")
-    assert sorted(kinds[1:]) == [(Kind.CREATED, "system"), (Kind.CREATED, "system")]
 
 
 def test_with_history_switched_off_the_events_are_still_written(contact, settings):

@@ -33,6 +33,9 @@ def _value_mismatches(value, field: serializers.Field, path: str) -> list[str]:
     if isinstance(field, serializers.IntegerField):
         is_integer = isinstance(value, int) and not isinstance(value, bool)
         return [] if is_integer else [f"{path}: {value!r}, documented as an integer"]
+    if isinstance(field, serializers.FloatField):
+        is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return [] if is_number else [f"{path}: {value!r}, documented as a number"]
     if isinstance(field, serializers.DateTimeField):
         is_timestamp = isinstance(value, str) and parse_datetime(value) is not None
         return [] if is_timestamp else [f"{path}: {value!r}, documented as a date-time"]
@@ -47,7 +50,12 @@ def shape_mismatches(data: dict, serializer: serializers.Serializer, *, path: st
     """Every difference between `data` and what `serializer` documents; [] when they agree."""
     documented = serializer.fields
     problems = [f"{path}{key}: in the answer, not documented" for key in data.keys() - documented.keys()]
-    problems += [f"{path}{key}: documented, not in the answer" for key in documented.keys() - data.keys()]
+    # A field documented as not required (`required=False`) may be left out: an item's `error` or its `result`.
+    problems += [
+        f"{path}{key}: documented, not in the answer"
+        for key in documented.keys() - data.keys()
+        if documented[key].required
+    ]
     for key in data.keys() & documented.keys():
         problems += _value_mismatches(data[key], documented[key], f"{path}{key}")
     return sorted(problems)

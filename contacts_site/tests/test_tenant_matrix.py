@@ -35,6 +35,8 @@ BODIES = {
     ("/api/v1/views", "post"): {"name": "Made by A", "query": "tag=b-only"},
     ("/api/v1/views/{view_id}", "patch"): {"name": "Hijacked"},
     ("/api/v1/views/{view_id}", "put"): {"name": "Hijacked"},
+    # A's merge of B's contacts: into B's contact (the path), or of B's contact into a missing one.
+    ("/api/v1/contacts/{contact_id}/merge", "post"): {"from": ["ct_of_a_that_does_not_exist"]},
     ("/api/v1/conversations/{conversation_id}/messages", "post"): {
         "body": "A was here",
         "direction": "outbound",
@@ -104,6 +106,19 @@ def _objects_of_b(sub_account) -> dict[str, str]:
         event = Event.objects.create(sub_account=sub_account, type="contact.created", payload="{}")
         objects["webhook_id"] = endpoint.pk
         objects["delivery_id"] = Delivery.objects.create(sub_account=sub_account, event=event, endpoint=endpoint).pk
+    if any("{merge_id}" in path for path, _ in OPERATIONS):
+        from identity.services import contact_merge
+
+        merged_away = ContactFactory(sub_account=sub_account, name="Bea again", email="bea.again@b.example")
+        _, merge = contact_merge(sub_account=sub_account, target_id=contact.pk, source_ids=[merged_away.pk])
+        objects["merge_id"] = merge.pk
+    if any("{import_id}" in path or "{export_id}" in path for path, _ in OPERATIONS):
+        from imports.models import ExportJob, ImportJob
+
+        objects["import_id"] = ImportJob.objects.create(
+            sub_account=sub_account, file="imports/b.csv", file_sha256="0" * 64, encoding="utf-8", delimiter=","
+        ).pk
+        objects["export_id"] = ExportJob.objects.create(sub_account=sub_account, format="csv").pk
     return objects
 
 
@@ -155,7 +170,7 @@ def test_a_key_of_a_sees_and_touches_nothing_of_b_through_a_collection(
     response = _call(api_client, method, path + query, body)
 
     assert response.status_code < HTTPStatus.INTERNAL_SERVER_ERROR
-    text = response.content.decode()
+    text = (b"".join(response.streaming_content) if response.streaming else response.content).decode()
     assert all(value not in text for value in objects.values())
     assert "bea@b.example" not in text
     assert rows_of(other_sub_account) == rows_before

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_hardening'),
-        ('contacts', '0013_workspace_saved_views'),
+        ('contacts', '0015_workspace_saved_views'),
         ('conversations', '0002_postgresql_sort_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -28,7 +28,8 @@ from django.db.models import NOT_PROVIDED
 from django.utils.text import slugify
 
 from accounts.models import SubAccount
-from contacts.models import Contact, ContactTag, TaggedContact
+from contacts.identities import keys_for
+from contacts.models import Contact, ContactMatchKey, ContactTag, TaggedContact
 from contacts.search import search_text_of
 from contacts.services import contact_counts_recompute
 from conversations.models import Conversation, Message
@@ -139,8 +140,10 @@ GENERATED_COLUMNS = {
         "last_activity_at",
     ),
     Message: ("id", "sub_account_id", "conversation_id", "direction", "sender", "body", "created_at"),
+    # The duplicate-detection keys every contact write keeps (contacts.identities), computed the same way.
+    ContactMatchKey: ("id", "sub_account_id", "contact_id", "key"),
 }
-WRITE_ORDER = [ContactTag, Contact, TaggedContact, Conversation, Message]
+WRITE_ORDER = [ContactTag, Contact, TaggedContact, Conversation, Message, ContactMatchKey]
 
 
 @dataclass
@@ -454,7 +457,7 @@ class Generator:
     def chunks(self) -> Iterator[dict]:
         """Contacts in global creation order, with their tags and conversations, CHUNK_CONTACTS at a time."""
         rng = self.rng
-        tagged_id = 1
+        tagged_id = key_id = 1
         chunk = self._empty_chunk()
         merged = heapq.merge(*(self._creation_times(account) for account in self.accounts))
         for created_us, account_index in merged:
@@ -488,6 +491,9 @@ class Generator:
                     search_text_of(name, email, phone),
                 )
             )
+            for key in sorted(keys_for(name=name, emails=[email] if email else [], phones=[phone] if phone else [])):
+                chunk[ContactMatchKey].append((key_id, account.pk, contact_id, key))
+                key_id += 1
             if len(chunk[Contact]) >= CHUNK_CONTACTS:
                 yield chunk
                 chunk = self._empty_chunk()
@@ -496,7 +502,7 @@ class Generator:
 
     @staticmethod
     def _empty_chunk() -> dict:
-        return {Contact: [], TaggedContact: [], Conversation: [], Message: []}
+        return {Contact: [], TaggedContact: [], Conversation: [], Message: [], ContactMatchKey: []}
 
 
 def create_accounts(plan: Plan) -> list[AccountPlan]:
@@ -544,6 +550,6 @@ def load(plan: Plan, *, connection=default_connection, progress=None) -> LoadRes
     # The exact per-sub-account counter the unfiltered list answers with, counted from the rows written.
     contact_counts_recompute()
     with connection.cursor() as cursor:
-        for statement in connection.ops.sequence_reset_sql(no_style(), [ContactTag, TaggedContact]):
+        for statement in connection.ops.sequence_reset_sql(no_style(), [ContactTag, TaggedContact, ContactMatchKey]):
             cursor.execute(statement)
     return LoadResult(accounts=accounts, rows=rows, seconds=time.perf_counter() - started)

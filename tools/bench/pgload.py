@@ -19,6 +19,7 @@ TABLES = [
     "contacts_taggedcontact",
     "conversations_conversation",
     "conversations_message",
+    "contacts_contactmatchkey",
 ]
 NAIVE_TABLES = ["bench_naivecontact", "taggit_tag", "taggit_taggeditem"]
 
@@ -29,6 +30,8 @@ FOREIGN_KEYS = [
     ("contacts_taggedcontact", "tag_id", "contacts_contacttag", "id"),
     ("conversations_conversation", "contact_id", "contacts_contact", "id"),
     ("conversations_message", "conversation_id", "conversations_conversation", "id"),
+    ("contacts_contactmatchkey", "contact_id", "contacts_contact", "id"),
+    ("contacts_contactmatchkey", "sub_account_id", "accounts_subaccount", "id"),
 ]
 
 

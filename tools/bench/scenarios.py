@@ -112,7 +112,7 @@ def build(samples: Samples, cursor_at_depth: str | None, *, naive: bool) -> list
     depth_label = f"{s.depth // 1000}k"
     scenarios: list[Scenario] = []
 
-    def add(key, label, make, *, naive_make=None, account="big", expect=200, matches=None):
+    def add(key, label, make, *, naive_make=None, account="big", expect=200, matches=None, writes_on_read=False):
         scenarios.append(
             Scenario(
                 key=key,
@@ -122,6 +122,7 @@ def build(samples: Samples, cursor_at_depth: str | None, *, naive: bool) -> list
                 expect=expect,
                 matches=matches,
                 naive=naive_make if naive else None,
+                writes_on_read=writes_on_read,
             )
         )
 
@@ -308,4 +309,12 @@ def build(samples: Samples, cursor_at_depth: str | None, *, naive: bool) -> list
         naive_make=patch(s.naive_ids, NAIVE + "{}/") if s.naive_ids else None,
     )
     add("conversations", "A contact's conversations", _cycle(s.conversation_contact_ids, API + "/{}/conversations"))
+    add("duplicates", "A contact's possible duplicates", _cycle(s.contact_ids, API + "/{}/duplicates"))
+    # The stored list, brought up to date by each read (its first read, in the warm-up, scores everything).
+    add(
+        "duplicates_list",
+        "The sub-account's possible duplicates, first page",
+        _fixed(_get("/api/v1/duplicates")),
+        writes_on_read=True,
+    )
     return scenarios

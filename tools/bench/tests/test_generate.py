@@ -115,6 +115,19 @@ def test_conversation_fields_match_their_messages(loaded):
         assert conversation.sub_account_id == Contact.objects.unscoped().get(pk=conversation.contact_id).sub_account_id
 
 
+def test_every_contact_has_the_match_keys_a_contact_write_gives_it(loaded):
+    from contacts.identities import keys_for
+    from contacts.models import ContactMatchKey
+
+    contacts = Contact.objects.unscoped().values_list("pk", "name", "email", "phone")
+    written = {}
+    for contact_id, key in ContactMatchKey.objects.unscoped().values_list("contact_id", "key"):
+        written.setdefault(contact_id, set()).add(key)
+    for contact_id, name, email, phone in contacts:
+        expected = keys_for(name=name, emails=[email] if email else [], phones=[phone] if phone else [])
+        assert written.get(contact_id, set()) == expected
+
+
 def test_every_foreign_key_points_at_a_row(loaded):
     connection.check_constraints()
 

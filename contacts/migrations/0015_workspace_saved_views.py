@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_hardening'),
-        ('contacts', '0012_workspace_custom_field_definitions'),
+        ('contacts', '0014_workspace_custom_field_definitions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_hardening'),
-        ('contacts', '0011_workspace_search_text_index'),
+        ('contacts', '0013_workspace_search_text_index'),
     ]
 
     operations = [

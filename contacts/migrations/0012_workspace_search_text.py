@@ -66,7 +66,7 @@ def sqlite(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contacts", "0009_timeline_history")]
+    dependencies = [("contacts", "0011_identity_backfill_match_keys")]
 
     operations = [
         migrations.AddField(

@@ -14,6 +14,6 @@ INDEXES = {"contact_search_text_tenant_trgm": "USING gin ((sub_account_id::text)
 class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run inside a transaction
 
-    dependencies = [("contacts", "0010_workspace_search_text")]
+    dependencies = [("contacts", "0012_workspace_search_text")]
 
     operations = [postgresql_indexes("contacts_contact", INDEXES, extensions=("btree_gin", "pg_trgm"))]
