@@ -246,6 +246,10 @@ class QueryCharField(BlankIsAValueMixin, TextCharField):
     pass
 
 
+class QueryChoiceField(BlankIsAValueMixin, serializers.ChoiceField):
+    """A choice query parameter: `?bom=` is not one of the choices, rather than "absent, use the default"."""
+
+
 class StrictIntegerField(BlankIsAValueMixin, serializers.IntegerField):
     """An integer query parameter: digits only (no `1.0`, no blanks), so bad paging is a 400, not a guess."""
 

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contacts_site.api import StrictCharField, StrictSerializer, iso_datetime
+from contacts_site.api import QueryChoiceField, StrictCharField, StrictSerializer, iso_datetime
 from imports.models import ExportJob, ImportJob, ImportRowError
 from imports.services import BLANK, MATCH_BY, TAGS_MODE
 
@@ -159,5 +159,5 @@ class ExportSchemaSerializer(serializers.Serializer):
 class ExportParams(serializers.Serializer):
     """The export's own query parameters (the list's filters are read by ContactFilter)."""
 
-    format = serializers.ChoiceField(["csv", "jsonl"], default="csv")
-    bom = serializers.ChoiceField(["true", "false"], default="false")
+    format = QueryChoiceField(["csv", "jsonl"], default="csv")
+    bom = QueryChoiceField(["true", "false"], default="false")
