@@ -45,3 +45,19 @@ def test_a_raw_insert_without_the_copy_gets_an_empty_one(sub_account):
         )
 
     assert Contact.objects.for_account(sub_account).get(pk="ct_raw").search_text == ""
+
+
+def test_a_whole_phone_number_is_looked_up_by_the_phone_alone_not_by_its_digits_as_words(sub_account):
+    from contacts.models import Contact
+
+    query = Contact.objects.for_account(sub_account).search("(415) 555-2671")
+
+    assert "search_text" not in str(query.query).partition(" WHERE ")[2]
+
+
+def test_a_phone_number_beside_a_word_is_still_searched_word_by_word(sub_account):
+    from contacts.models import Contact
+
+    query = Contact.objects.for_account(sub_account).search("ada 555-2671")
+
+    assert "search_text" in str(query.query).partition(" WHERE ")[2]
