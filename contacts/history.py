@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import SubAccount, TenantModel, TenantQuerySet
 from contacts_site.actions import SOURCES, Action, current_action
+from contacts_site.batching import chunks
 from contacts_site.ids import prefixed_id
 from contacts_site.validation import validate_not_blank, validate_text
 from webhooks.services import events_emit
@@ -167,11 +168,6 @@ def history_record(
     return entry
 
 
-def _chunks(items: list, size: int = CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def initial_values(contact: dict) -> dict:
     """A new contact's history: every field it was created with, as changes from nothing."""
     return {
@@ -189,7 +185,7 @@ def history_erase(*, sub_account_id: int, contact_ids: list[str]) -> None:
 
     contact_ids = [*contact_ids, *merged_into_ids(sub_account_id, contact_ids)]
     entries = ContactChange.objects.for_account(sub_account_id)
-    for chunk in _chunks(contact_ids):
+    for chunk in chunks(contact_ids):
         entries.filter(contact_id__in=chunk, kind=Kind.NOTE).delete()
         entries.filter(contact_id__in=chunk).update(changes={})
 

@@ -16,6 +16,7 @@ import unicodedata
 from django.db.models import Q
 
 from contacts.models import Contact, ContactIdentity, ContactMatchKey, MergedContact
+from contacts_site.batching import chunks
 
 # Gmail ignores dots in the local part and everything after a "+"; googlemail.com is the same mailbox.
 DOT_INSENSITIVE_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
@@ -200,8 +201,8 @@ def merged_into_ids(sub_account_id: int, contact_ids: list[str]) -> list[str]:
     for _ in range(MAX_SURVIVOR_HOPS):
         frontier = [
             pk
-            for start in range(0, len(frontier), 1000)  # SQLite caps the parameters of one statement
-            for pk in tombstones.filter(survivor_id__in=frontier[start : start + 1000]).values_list("pk", flat=True)
+            for chunk in chunks(frontier)
+            for pk in tombstones.filter(survivor_id__in=chunk).values_list("pk", flat=True)
         ]
         if not frontier:
             break

@@ -13,6 +13,7 @@ from contacts.representation import contact_to_dict, note_to_dict
 from contacts.signals import contacts_erased
 from contacts.validators import MAX_TAGS, normalize_tags
 from contacts_site.actions import acting, current_action
+from contacts_site.batching import chunks
 from contacts_site.errors import EmailTaken, NotFound, NotYours, StaleVersion
 from contacts_site.updates import UNSET, given, locked_row, model_update
 from webhooks.events import changes_between
@@ -229,12 +230,6 @@ def contact_delete(*, contact: Contact, if_match: list[str] | None = None) -> No
         raise NotFound()
 
 
-def _chunks(ids: list, size: int = 1000):
-    """In chunks: SQLite caps the parameters of one statement."""
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
 @transaction.atomic
 def contacts_delete(*, sub_account: SubAccount, queryset) -> int:
     """Delete every contact of `queryset` (within `sub_account`) with all it owns; returns how many went.
@@ -250,7 +245,7 @@ def contacts_delete(*, sub_account: SubAccount, queryset) -> int:
     # a writer the lock waited for (a bulk tag committed meanwhile would be missing from the event).
     doomed = [
         contact
-        for chunk in _chunks(ids)
+        for chunk in chunks(ids)
         for contact in Contact.objects.for_account(sub_account)
         .filter(pk__in=chunk)
         .select_related("sub_account")
@@ -261,7 +256,7 @@ def contacts_delete(*, sub_account: SubAccount, queryset) -> int:
     # tag (the staff list's "all matching") would match nothing.
     deleted = sum(
         tenant_delete(Contact.objects.filter(pk__in=chunk), sub_account_id=sub_account.pk)
-        for chunk in _chunks([contact.pk for contact in doomed])
+        for chunk in chunks([contact.pk for contact in doomed])
     )
     # The loaded sub-account, not the caller's: the admin passes a bare SubAccount(pk=…) without a slug.
     contact_changes_record(
@@ -278,7 +273,7 @@ def _merges_forget(sub_account_id: int, contact_ids: list[str]) -> None:
     them. Called after the history was erased: that follows the tombstones."""
     merged_in = merged_into_ids(sub_account_id, contact_ids)
     tombstones = MergedContact.objects.for_account(sub_account_id)
-    for chunk in _chunks(merged_in):
+    for chunk in chunks(merged_in):
         tombstones.filter(pk__in=chunk).delete()
     contacts_erased.send(sender=Contact, sub_account_id=sub_account_id, contact_ids=[*contact_ids, *merged_in])
 
@@ -324,7 +319,7 @@ def contact_bulk_add_tag(*, sub_account: SubAccount, contacts: QuerySet[Contact]
     links = TaggedContact.objects.filter(sub_account=sub_account)
     missing = []
     full = 0
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         tagged = set(
             links.filter(content_object_id__in=chunk, tag__name=name).values_list("content_object_id", flat=True)
         )
@@ -345,7 +340,7 @@ def contact_bulk_add_tag(*, sub_account: SubAccount, contacts: QuerySet[Contact]
         return 0
     (tag_id,) = _tag_ids(sub_account.pk, [name])
     now = timezone.now()
-    for chunk in _chunks(missing):
+    for chunk in chunks(missing):
         # Tags are part of the contact: like an edit through the API, this moves its updated_at.
         Contact.objects.for_account(sub_account).filter(pk__in=chunk).update(updated_at=now)
         TaggedContact.objects.bulk_create(
@@ -364,7 +359,7 @@ def contact_bulk_remove_tag(*, sub_account: SubAccount, contacts: QuerySet[Conta
         return 0
     removed = []
     now = timezone.now()
-    for chunk in _chunks(_locked_ids(sub_account, contacts)):
+    for chunk in chunks(_locked_ids(sub_account, contacts)):
         links = TaggedContact.objects.filter(sub_account=sub_account, tag_id=tag_id, content_object_id__in=chunk)
         untagged = list(links.values_list("content_object_id", flat=True))
         if untagged:
@@ -379,7 +374,7 @@ def _emit_tag_changes(sub_account: SubAccount, ids: list[str], *, added: str = "
     """One `contact.updated` per contact whose tags a bulk action changed, and its history entry: bulk is no
     way around webhooks or history. Every chunk's entries share one action."""
     action = current_action()
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         contacts = (
             Contact.objects.for_account(sub_account).filter(pk__in=chunk).select_related("sub_account").with_tags()
         )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import SubAccount
 from contacts.identities import name_similarity
 from contacts.models import Contact, ContactMatchKey
+from contacts_site.batching import chunks
 from identity.models import DuplicatePair, DuplicateScan
 
 # Each reason's weight; a pair's score is 1 - Π(1 - weight): two independent reasons make it likelier.
@@ -120,9 +121,9 @@ def duplicate_pairs(sub_account: SubAccount | int, *, min_score: float = DEFAULT
     involved = {contact_id for pair in pairs for contact_id in pair}
     contacts = {}
     ids = sorted(involved)
-    for start in range(0, len(ids), 1000):  # SQLite caps a statement's parameters
-        chunk = Contact.objects.for_account(sub_account).filter(pk__in=ids[start : start + 1000])
-        contacts.update({contact.pk: contact for contact in chunk.only("id", "name", "email", "phone", "sub_account")})
+    for chunk in chunks(ids):
+        rows = Contact.objects.for_account(sub_account).filter(pk__in=chunk)
+        contacts.update({contact.pk: contact for contact in rows.only("id", "name", "email", "phone", "sub_account")})
     found = []
     for (first, second), shared in pairs.items():
         if first not in contacts or second not in contacts:
@@ -149,8 +150,7 @@ def pairs_rescore(sub_account_id: int, contact_ids: list[str]) -> None:
     """Score again the stored pairs of these contacts (their keys changed: a write, a merge, an undo)."""
     stored = DuplicatePair.objects.for_account(sub_account_id)
     found: dict[tuple[str, str], Candidate] = {}
-    for start in range(0, len(contact_ids), 500):
-        chunk = contact_ids[start : start + 500]
+    for chunk in chunks(contact_ids, 500):
         stored.filter(Q(first_id__in=chunk) | Q(second_id__in=chunk)).delete()
         for contact in Contact.objects.for_account(sub_account_id).filter(pk__in=chunk):
             for candidate in duplicates_of(contact, min_score=DEFAULT_THRESHOLD, limit=MAX_KEY_GROUP):

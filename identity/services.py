@@ -30,6 +30,7 @@ from contacts.services import contact_count_adjust, contact_update, custom_field
 from contacts.validators import MAX_TAGS
 from contacts_site.actions import acting
 from contacts_site.api import iso_datetime
+from contacts_site.batching import chunks
 from contacts_site.errors import Conflict, DomainError, EmailTaken, NotFound
 from conversations.models import Conversation
 from conversations.services import contact_activity_recompute
@@ -289,8 +290,8 @@ def merges_forget(*, sub_account_id: int, contact_ids: list[str], **_signal) -> 
     """Deleted contacts take along the merges into them: their snapshots hold the merged contacts' values,
     and history is never a back door to erased data (contacts.signals.contacts_erased)."""
     merges = Merge.objects.for_account(sub_account_id)
-    for start in range(0, len(contact_ids), 1000):  # SQLite caps the parameters of one statement
-        merges.filter(target_id__in=contact_ids[start : start + 1000]).delete()
+    for chunk in chunks(contact_ids):
+        merges.filter(target_id__in=chunk).delete()
 
 
 def _named(name: str, contact_id: str) -> str:

@@ -13,6 +13,7 @@ from contacts.history import Kind, contact_histories_record
 from contacts.models import Contact
 from contacts.services import contact_count_adjust
 from contacts_site.actions import acting
+from contacts_site.batching import chunks
 from imports.models import ImportChunk, ImportJob
 from imports.runner import contact_state, lease_duration
 from imports.writes import contacts_upsert, tags_rewrite
@@ -32,8 +33,7 @@ def _note(report: dict, contact_id: str, reason: str) -> None:
 
 def _revert_created(job: ImportJob, chunk: ImportChunk, report: dict) -> None:
     contacts = Contact.objects.for_account(job.sub_account_id)
-    for start in range(0, len(chunk.created_ids), CHUNK_IDS):
-        ids = chunk.created_ids[start : start + CHUNK_IDS]
+    for ids in chunks(chunk.created_ids, CHUNK_IDS):
         current = list(
             contacts.filter(pk__in=ids)
             .select_for_update(of=("self",))
@@ -60,8 +60,8 @@ def _revert_created(job: ImportJob, chunk: ImportChunk, report: dict) -> None:
 
 def _revert_updated(job: ImportJob, chunk: ImportChunk, report: dict, now) -> None:
     contacts = Contact.objects.for_account(job.sub_account_id)
-    for start in range(0, len(chunk.updated_before), CHUNK_IDS):
-        befores = {state["id"]: state for state in chunk.updated_before[start : start + CHUNK_IDS]}
+    for states in chunks(chunk.updated_before, CHUNK_IDS):
+        befores = {state["id"]: state for state in states}
         current = {
             contact.pk: contact
             for contact in contacts.filter(pk__in=list(befores)).select_for_update(of=("self",)).with_tags()

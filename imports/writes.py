@@ -13,6 +13,7 @@ from django.db import connection
 from contacts.models import Contact, ContactTag, TaggedContact
 from contacts.search import search_text_of
 from contacts.services import tag_ids_ensure
+from contacts_site.batching import chunks
 
 CONTACT_COLUMNS = (
     "id",
@@ -113,6 +114,6 @@ def tags_rewrite(*, sub_account_id: int, changes: list[tuple[str, list[str], lis
         added.extend((sub_account_id, contact_id, ids[name]) for name in set(after) - set(before))
     links = TaggedContact.objects.for_account(sub_account_id)
     for tag_id, contact_ids in removed_by_tag.items():
-        for start in range(0, len(contact_ids), 900):
-            links.filter(tag_id=tag_id, content_object_id__in=contact_ids[start : start + 900]).delete()
+        for chunk in chunks(contact_ids, 900):
+            links.filter(tag_id=tag_id, content_object_id__in=chunk).delete()
     copy_rows(TaggedContact._meta.db_table, ("sub_account_id", "content_object_id", "tag_id"), added)

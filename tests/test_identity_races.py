@@ -2,11 +2,10 @@
 PostgreSQL): 50 upserts of one new person at the same instant create exactly one contact; two merges of one
 contact into two others at once merge it once."""
 
-import threading
+import functools
 from http import HTTPStatus
 
 import pytest
-from django.db import connections
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -14,6 +13,7 @@ from accounts.services import api_key_create
 from accounts.tests.factories import SubAccountFactory
 from contacts.models import Contact
 from contacts.tests.factories import ContactFactory
+from tests.concurrency import at_once
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,29 +29,13 @@ def racer():
 
 def _at_once(raw_key: str, requests: list[tuple[str, dict]]) -> list[int]:
     """POST each (path, body) from its own thread, all released together; their status codes."""
-    barrier = threading.Barrier(len(requests))
-    statuses: list[int] = []
-    errors: list[BaseException] = []
 
-    def run(path, body):
+    def post(path, body):
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
-        try:
-            barrier.wait()
-            statuses.append(client.post(path, body, format="json").status_code)
-        except BaseException as error:  # noqa: BLE001 — re-raised below
-            errors.append(error)
-        finally:
-            connections.close_all()
+        return client.post(path, body, format="json").status_code
 
-    threads = [threading.Thread(target=run, args=request) for request in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return statuses
+    return at_once(*(functools.partial(post, path, body) for path, body in requests))
 
 
 def test_fifty_concurrent_upserts_of_one_new_email_create_exactly_one_contact(racer):

@@ -9,12 +9,10 @@ object and no event for a write that did not happen, and counters equal to the r
 """
 
 import json
-import threading
 from collections import Counter
 from http import HTTPStatus
 
 import pytest
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -25,6 +23,7 @@ from contacts.models import Contact, TaggedContact
 from contacts.tests.factories import ContactFactory
 from conversations.models import Conversation, Message
 from conversations.tests.factories import ConversationFactory
+from tests.concurrency import at_once
 from webhooks.models import Delivery, Endpoint, Event
 from webhooks.tests.factories import EndpointFactory
 
@@ -53,27 +52,8 @@ def _api(raw_key: str) -> APIClient:
 
 def _race(write, delete) -> tuple[int, int]:
     """Run `write()` and `delete()` in two threads released together; their status codes."""
-    barrier = threading.Barrier(2)
-    results: dict[str, int] = {}
-    errors: list[BaseException] = []
-
-    def run(name, work):
-        try:
-            barrier.wait()
-            results[name] = work().status_code
-        except BaseException as error:  # noqa: BLE001 — re-raised below: a crash in a thread fails the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=args) for args in (("write", write), ("delete", delete))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return results["write"], results["delete"]
+    written, deleted = at_once(write, delete)
+    return written.status_code, deleted.status_code
 
 
 def _rounds(make, write, delete) -> tuple[Counter, Counter]:

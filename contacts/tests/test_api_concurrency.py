@@ -6,6 +6,7 @@ shared connection cache, which serialises threads by refusing them, not by queue
 concurrency (WAL, busy timeout) is tested in contacts_site/tests/test_sqlite_concurrency.py.
 """
 
+import functools
 import random
 import threading
 import time
@@ -19,6 +20,7 @@ from rest_framework.test import APIClient
 from contacts.models import Contact, ContactTag
 from contacts.tests.factories import ContactFactory
 from contacts.validators import MAX_TAGS
+from tests.concurrency import at_once
 
 CONTACTS_URL = reverse("contact-list")
 
@@ -182,26 +184,7 @@ def _client(raw_key: str) -> _Client:
 
 def _in_threads(count: int, work) -> list:
     """Run work(i) in `count` threads released at the same instant; returns results, raises the first error."""
-    barrier = threading.Barrier(count)
-    results, errors = [None] * count, []
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except Exception as error:  # noqa: BLE001 — re-raised in the main thread below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return results
+    return at_once(*(functools.partial(work, index) for index in range(count)))
 
 
 @pytest.fixture
