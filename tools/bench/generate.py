@@ -68,6 +68,9 @@ class Plan:
     big_share: float = 0.5
     small_size: int = 5_000
     conversation_share: float = 0.2
+    # The big sub-account's inbox holds ~300k conversations (about 1.4 per contact that has any), the
+    # size the workspace issue's inbox target names; the others keep the lighter share.
+    big_conversation_share: float = 0.43
     years: float = 3.0
     seed: int = 5
     now: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
@@ -472,7 +475,8 @@ class Generator:
                     chunk[TaggedContact].append((tagged_id, contact_id, tag_id, account.pk))
                     tagged_id += 1
             conversation_count, last_activity = 0, 0
-            if rng.random() < self.plan.conversation_share:
+            share = self.plan.big_conversation_share if account_index == 0 else self.plan.conversation_share
+            if rng.random() < share:
                 conversation_count, last_activity = self._conversations(account, contact_id, created_us, chunk)
             # Most contacts are edited soon after they are created, a few much later.
             updated_us = created_us + int((self.now_us - created_us) * rng.random() ** 4)
