@@ -1,6 +1,7 @@
 """The staff pages over contacts: thin views over ContactFilter, the QuerySet methods and contacts.services."""
 
 from dataclasses import dataclass, replace
+from math import ceil
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -30,6 +31,7 @@ from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH
 from contacts_site.actions import current_action
 from contacts_site.errors import Conflict, StaleVersion
 from contacts_site.forms import add_domain_error
+from contacts_site.pagination import Page, cursor_values, read_page
 from contacts_site.validation import text_problem
 
 PER_PAGE_CHOICES = (25, 50, 100)
@@ -219,8 +221,8 @@ def contact_filter(contacts, state: ListState) -> ContactFilter:
 
 class CountedPaginator(Paginator):
     """A Paginator counting the list the cheapest way its FilterSet knows, as the API's list does: a page
-    of a 500,000-contact list does not count its 500,000 rows first. Benchmark: tests/bench_staff_list.py,
-    `/` and `/?tag=vip` (docs/performance.md: 39 ms against 61–72 ms counting, at 100,000 contacts)."""
+    of a 500,000-contact list does not count its 500,000 rows first. Used by the side list's saved-view
+    counts (contacts.workspace_views); the list itself reads its pages with read_page (ListPage)."""
 
     def __init__(self, filterset: ContactFilter, per_page: int):
         super().__init__(filterset.qs, per_page)
@@ -238,14 +240,83 @@ def tag_suggestions(tags) -> list[str]:
     return list(tags.order_by("name").values_list("name", flat=True)[:TAG_SUGGESTIONS])
 
 
-def page_numbers(current: int, last: int) -> list[int | None]:
-    """Page links to show: first, last, and two either side of the current one; None marks a gap."""
+@dataclass(frozen=True)
+class ListPage:
+    """The page of the list shown, and what is known of the rest: its total may be a lower bound."""
+
+    number: int
+    per_page: int
+    read: Page
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1
+
+    @property
+    def end_index(self) -> int:
+        return self.start_index + len(self.read.rows) - 1
+
+    @property
+    def last_known(self) -> int:
+        """The last page the total proves to exist: the last page when the total is exact."""
+        return max(1, ceil(self.read.total / self.per_page))
+
+
+def _cursor_scope(state: ListState, offset: int) -> str:
+    """What a Next link's cursor is issued for: this filter and sort, at this offset. A cursor read back under
+    another scope (the filter changed, the page number was edited) is ignored, not obeyed."""
+    return f"{urlencode(state.filter_params())}@{offset}"
+
+
+def list_page(filterset: ContactFilter, state: ListState, after: str | None) -> ListPage:
+    """The state's page of the filtered list, read the API's way (contacts_site.pagination.read_page).
+
+    Page N is the offset (N - 1) × per_page, found by a deferred join when deep. `after`, the cursor a Next
+    link carries, reads the same page by keyset instead, so clicking Next from page 400 costs what page 1
+    costs; a cursor of another filter, sort or page, or a forged one, is ignored and the offset used. A page
+    past the end shows the last one, as a typed number past it always has.
+    """
+    queryset = filterset.qs
+    count_queryset = filterset.count_queryset
+
+    def read(number: int, after_values=None) -> Page:
+        offset = (number - 1) * state.per_page
+        return read_page(
+            queryset,
+            offset=offset,
+            limit=state.per_page,
+            total=filterset.exact_total,
+            count_queryset=count_queryset,
+            after=after_values,
+            cursor_scope=_cursor_scope(state, offset + state.per_page),
+        )
+
+    number = state.page
+    values = None
+    if after and number > 1:
+        values = cursor_values(after, queryset, scope=_cursor_scope(state, (number - 1) * state.per_page))
+    page = read(number, values)
+    if not page.rows and values is not None:  # the cursor's row moved past the end since: count from the start
+        page = read(number)
+    if not page.rows and number > 1:
+        number = min(number - 1, max(1, ceil(page.total / state.per_page)))
+        page = read(number)
+    return ListPage(number=number, per_page=state.per_page, read=page)
+
+
+def page_numbers(current: int, last: int, *, more: bool = False) -> list[int | None]:
+    """Page links to show: first, last, and two either side of the current one; None marks a gap.
+
+    `more`: pages follow `last` that the total, a lower bound, cannot number yet: a gap ends the list.
+    """
     shown = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
     numbers: list[int | None] = []
     for number in shown:
         if numbers and number - numbers[-1] > 1:
             numbers.append(None)
         numbers.append(number)
+    if more:
+        numbers.append(None)
     return numbers
 
 
@@ -364,7 +435,7 @@ class ContactListView(ContactPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         state = self.state
         filterset = contact_filter(self.get_queryset(), state)
-        page = CountedPaginator(filterset, state.per_page).get_page(state.page)
+        page = list_page(filterset, state, self.request.GET.get("after"))
         if page.number != state.page:
             state = replace(state, page=page.number)
         all_tags = tag_suggestions(self.get_queryset(ContactTag))
@@ -395,15 +466,16 @@ class ContactListView(ContactPageMixin, TemplateView):
             export_query=urlencode(state.filter_params()),
             state=state,
             page=page,
-            contacts=list(page.object_list),
-            total=page.paginator.count,
+            contacts=page.read.rows,
+            total=page.read.total,
+            total_exact=page.read.total_exact,
             columns=[self._column(state, column_label(key, by_key), column_sort(key)) | {"key": key} for key in shown],
             page_links=[
                 {"number": number, "url": state.url(page=number) if number else None}
-                for number in page_numbers(page.number, page.paginator.num_pages)
+                for number in page_numbers(page.number, page.last_known, more=not page.read.total_exact)
             ],
-            previous_url=state.url(page=page.number - 1) if page.has_previous() else None,
-            next_url=state.url(page=page.number + 1) if page.has_next() else None,
+            previous_url=state.url(page=page.number - 1) if page.number > 1 else None,
+            next_url=self._next_url(state, page) if page.read.has_more else None,
             tag_chips=[
                 {"name": tag, "url": state.url(tags=tuple(t for t in state.tags if t != tag), page=1)}
                 for tag in state.tags
@@ -434,6 +506,13 @@ class ContactListView(ContactPageMixin, TemplateView):
             messages.error(request, "That filter is not complete: choose a field, a condition and a valid value.")
             return state
         return replace(state, fields=tuple(dict.fromkeys([*state.fields, (f"{prefix}.{key}", value)])))
+
+    @staticmethod
+    def _next_url(state: ListState, page: ListPage) -> str:
+        url = state.url(page=page.number + 1)
+        if page.read.next_cursor is None:  # a sort without keyset (last activity, nulls last): by offset
+            return url
+        return f"{url}&{urlencode({'after': page.read.next_cursor})}"
 
     @staticmethod
     def _column(state: ListState, label: str, sort: str | None) -> dict:

@@ -160,7 +160,8 @@ def test_rows_carry_named_checkboxes(staff_client, sub_account):
     assert f'value="{contact.pk}" id="select-{contact.pk}" aria-label="Select Ada Lovelace"' in html
 
 
-@pytest.mark.parametrize("size", [3, 40])
+# Both sizes fill more than a page: a list that fits on one is not counted at all (test_pages_list_pager).
+@pytest.mark.parametrize("size", [30, 60])
 def test_the_list_costs_the_same_queries_whatever_the_data_size(
     staff_client, sub_account, django_assert_num_queries, size
 ):

@@ -91,7 +91,9 @@
     }
     var count = all ? total : checked.length;
     var status = $("[data-selection-status]", form);
-    var text = count + " selected" + (all ? " (all matching)" : "");
+    // A bounded total ("500+ contacts match") is a lower bound: so is the count of all matching.
+    var bound = all && form.hasAttribute("data-total-bound");
+    var text = count + (bound ? "+" : "") + " selected" + (all ? " (all matching)" : "");
     if (status && status.textContent !== text) status.textContent = text;
     var offer = $("[data-select-all-offer]", form);
     if (offer) offer.hidden = all || !(checked.length === rows.length && rows.length > 0 && total > rows.length);
