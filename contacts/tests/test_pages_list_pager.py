@@ -39,8 +39,10 @@ def after_of(url: str) -> str:
     return parse_qs(urlsplit(url).query)["after"][0]
 
 
-def test_a_filtered_total_past_the_cap_reads_as_a_lower_bound(staff_client, forty_vips, cap_of_30):
-    html = staff_client.get(LIST, {"tag": "vip"}).content.decode()
+# A tag alone is counted on its links; a search is counted by reading its first ids.
+@pytest.mark.parametrize("query", [{"tag": "vip"}, {"q": "person"}, {"tag": "vip", "q": "person"}])
+def test_a_filtered_total_past_the_cap_reads_as_a_lower_bound(staff_client, forty_vips, cap_of_30, query):
+    html = staff_client.get(LIST, query).content.decode()
 
     assert "30+ contacts match · showing 1–25" in html
 
@@ -182,6 +184,15 @@ def test_selecting_all_of_a_bounded_total_names_no_number(staff_client, forty_vi
     assert "Select all matching contacts" in html
     assert "All matching contacts are selected." in html
     assert 'name="expected" value=""' in html
+
+
+@pytest.mark.parametrize("page", ["1", "2"])
+def test_a_searched_page_under_the_cap_holds_the_rows_of_the_list_in_order(staff_client, forty_vips, page):
+    response = staff_client.get(LIST, {"q": "person", "sort": "name", "page": page})
+
+    first = 25 * (int(page) - 1)
+    assert names_on(response) == [f"Person {n:02d}" for n in range(first, min(first + 25, 40))]
+    assert "40 contacts match" in response.content.decode()
 
 
 def test_selecting_all_of_an_exact_total_names_it_and_expects_it(staff_client, forty_vips):
