@@ -8,9 +8,9 @@ the staff contact list (contacts.views.list_page, whose page numbers sit on the 
 1. The rows. A shallow page, and every cursor page, is one query. A deep page (offset ≥
    DEFERRED_JOIN_OFFSET) is found in two (`_read_rows`): the ids of the window (an index-only walk of the
    ordering index, from the nearer end when the list's size is known), then those rows, so the rows
-   skipped are read as index entries, not whole rows. A page within the count cap of a list with no cheap
-   count is found by its ids too (`_read_first_ids`): the first TOTAL_COUNT_CAP + 1 ids in list order, which
-   are its total as well.
+   skipped are read as index entries, not whole rows. The staff list finds a page within the count cap of
+   a filter with no cheap count by its ids too (`_read_first_ids`): the first TOTAL_COUNT_CAP + 1 ids in
+   list order, which are its total as well.
 2. The total: exact when the caller knows it (an unfiltered list: the sub-account's counter), when this
    page holds the rest of the list, or when the matches are few; past `TOTAL_COUNT_CAP` counting stops
    and `total_exact` is false: `total` is then a lower bound. Counting 500k rows would cost 2,000× the
@@ -250,6 +250,7 @@ def read_page(
     count_queryset=None,
     after: list | None = None,
     cursor_scope: str | None = None,
+    total_from_first_ids: bool = False,
 ) -> Page:
     """One page of an ordered `queryset`, and its total: what every list door reads, in a fixed number of queries.
 
@@ -261,9 +262,18 @@ def read_page(
     `count_queryset`: a queryset with exactly as many rows as `queryset` that is cheaper to count.
     `cursor_scope`: signed into `next_cursor` (the staff pager names the filter and the next page's offset in
     it), so that cursor_values reads the cursor back only for that same scope.
+    `total_from_first_ids`: within the count cap and with no cheaper count, read the page and its total from
+    the list's first ids (`_read_first_ids`): two queries always, where a list that fits on one page is
+    otherwise read in one; for large filtered lists (the staff contact list).
     """
     ordering = _ordering(queryset)
-    if total is None and count_queryset is None and offset is not None and offset + limit < TOTAL_COUNT_CAP:
+    if (
+        total_from_first_ids
+        and total is None
+        and count_queryset is None
+        and offset is not None
+        and offset + limit < TOTAL_COUNT_CAP
+    ):
         # Within the cap, the ids read for the total hold the page too: a cursor would add a count.
         return _read_first_ids(queryset, ordering, offset=offset, limit=limit, cursor_scope=cursor_scope)
     window = queryset if after is None else queryset.filter(_after(ordering, after))
@@ -296,10 +306,10 @@ def _read_first_ids(queryset, ordering, *, offset: int, limit: int, cursor_scope
     """A page within the count cap of a list with no cheaper count: the ids of the list's first TOTAL_COUNT_CAP
     + 1 rows in its order, then the page's rows by id. Their number is the bounded total.
 
-    Benchmark scenarios `page:filters`, `page:search` (staff list; the API's `big:list_search:*` too): the
-    page and the count were two scans of the same matches, and the count's (a bitmap of every match, no
-    order, then rows until 501) cost up to 10× the page's (the first matches along the ordering index):
-    reading 501 ids in list order costs about what the page alone did (docs/workspace.md, the staff pager).
+    Benchmark scenarios `page:filters`, `page:search` (the staff list): the page and the count were two scans
+    of the same matches, and the count's plan (a bitmap of every match, no order, then rows until 501) cost
+    up to 14× the page's (the first matches along the ordering index): reading 501 ids in list order costs
+    about what the page alone did (docs/workspace.md, "The staff pager").
     """
     ids = list(queryset.values_list("pk", flat=True)[: TOTAL_COUNT_CAP + 1])
     rows = _rows_by_pk(queryset, ids[offset : offset + limit])
