@@ -297,7 +297,7 @@ def list_page(filterset: ContactFilter, state: ListState, after: str | None) -> 
     if after and number > 1:
         values = cursor_values(after, queryset, scope=_cursor_scope(state, (number - 1) * state.per_page))
     page = read(number, values)
-    if not page.rows and values is not None:  # the cursor's row moved past the end since: count from the start
+    if not page.rows and values is not None:  # nothing follows the cursor's row any more: read by the offset
         page = read(number)
     if not page.rows and number > 1:
         number = min(number - 1, max(1, ceil(page.total / state.per_page)))

@@ -200,3 +200,11 @@ def test_selecting_all_of_an_exact_total_names_it_and_expects_it(staff_client, f
 
     assert "Select all 40 matching contacts" in html
     assert 'name="expected" value="40"' in html
+
+
+@pytest.mark.parametrize("query", [{"page": "999999999"}, {"tag": "vip", "page": "999999999", "per_page": "100"}])
+def test_a_page_number_beyond_any_list_shows_the_last_page(staff_client, forty_vips, query):
+    response = staff_client.get(LIST, query)
+
+    assert response.status_code == HTTPStatus.OK
+    assert names_on(response)[-1] == "Person 00"
