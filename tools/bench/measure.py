@@ -35,6 +35,8 @@ class Scenario:
     naive: Callable[[int], Request] | None = None  # the same operation on the naive baseline
     # A GET that also writes (the stored duplicates list brings itself up to date): replayed in a transaction.
     writes_on_read: bool = False
+    # At most this many measured requests, below the run's `--requests` (a family's many scenarios).
+    requests: int | None = None
 
     @property
     def writes(self) -> bool:
