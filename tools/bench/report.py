@@ -347,41 +347,43 @@ def evaluate(data: dict) -> list[dict]:
 
 
 def _results_table(data: dict, keep=lambda key: not key.startswith("page:") and not _is_family(key)) -> list[str]:
-    """The standard table of the scenarios whose key `keep` accepts (by default: the API's, no family)."""
-    lines = [
-        (
-            "| Scenario | Matches | n | p50 ms | p95 ms | p99 ms | req/s | Queries | SQL p50 ms | API − SQL ms "
-            "| Naive p50 ms | Speed-up vs naive |"
-        ),
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for scenario in data["scenarios"]:
-        if not keep(scenario["key"]):
-            continue
+    """The standard table of the scenarios whose key `keep` accepts (by default: the API's, no family); the
+    naive baseline's columns only when one of them has a baseline."""
+    scenarios = [scenario for scenario in data["scenarios"] if keep(scenario["key"])]
+    with_naive = any(data["results"][scenario["key"]].get("naive") for scenario in scenarios)
+    header = "| Scenario | Matches | n | p50 ms | p95 ms | p99 ms | req/s | Queries | SQL p50 ms | API − SQL ms |"
+    rule = "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    lines = [header + " Naive p50 ms | Speed-up vs naive |" if with_naive else header]
+    lines.append(rule + "---:|---:|" if with_naive else rule)
+    for scenario in scenarios:
         result = data["results"][scenario["key"]]
         api, sql, naive = result["api"], result.get("api_sql", {}), result.get("naive")
-        lines.append(
+        line = (
             f"| {scenario['label']} | {_count(scenario['matches'])} | {api['n']} | {_ms(api['p50'])} "
             f"| {_ms(api['p95'])} | {_ms(api['p99'])} | {api['requests_per_second']:.0f} | {sql.get('queries', '–')} "
-            f"| {_ms(sql.get('p50'))} | {_ms(api['p50'] - sql['p50']) if sql else '–'} "
-            f"| {_ms(naive['p50']) if naive else ''} | {_ratio(naive['p50'] / api['p50']) if naive else ''} |"
+            f"| {_ms(sql.get('p50'))} | {_ms(api['p50'] - sql['p50']) if sql else '–'} |"
         )
+        if with_naive:
+            line += f" {_ms(naive['p50']) if naive else ''} | {_ratio(naive['p50'] / api['p50']) if naive else ''} |"
+        lines.append(line)
     return lines
 
 
 def _combinations_table(timings: dict[str, dict], labels: dict[str, str]) -> list[str]:
-    """The combinations, slowest first. `timings`: key → {p50, p95, n, sql_p50 (None on SQLite), matches}."""
+    """The combinations, slowest first. `timings`: key → {p50, p95, n, matches, and sql_p50 but on SQLite}."""
+    with_sql = any(t.get("sql_p50") is not None for t in timings.values())
     lines = [
-        "| Combination | Parameters | Matches | n | p50 ms | p95 ms | SQL p50 ms | API − SQL ms |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| Combination | Parameters | Matches | n | p50 ms | p95 ms |"
+        + (" SQL p50 ms | API − SQL ms |" if with_sql else ""),
+        "|---|---|---:|---:|---:|---:|" + ("---:|---:|" if with_sql else ""),
     ]
     for key in sorted(timings, key=lambda key: -timings[key]["p50"]):
         t = timings[key]
-        sql = t.get("sql_p50")
-        lines.append(
-            f"| {key} | `{labels[key]}` | {_count(t['matches'])} | {t['n']} | {_ms(t['p50'])} | {_ms(t['p95'])} "
-            f"| {_ms(sql)} | {_ms(t['p50'] - sql) if sql is not None else '–'} |"
-        )
+        line = f"| {key} | `{labels[key]}` | {_count(t['matches'])} | {t['n']} | {_ms(t['p50'])} | {_ms(t['p95'])} |"
+        if with_sql:
+            sql = t.get("sql_p50")
+            line += f" {_ms(sql)} | {_ms(t['p50'] - sql) if sql is not None else '–'} |"
+        lines.append(line)
     return lines
 
 
@@ -398,7 +400,7 @@ def _family_timings(data: dict, prefix: str) -> dict[str, dict]:
     return timings
 
 
-def _combinations_section(data: dict) -> list[str]:
+def combinations_section(data: dict) -> list[str]:
     timings = _family_timings(data, COMBINATION_PREFIX)
     if not timings:
         return []
@@ -438,7 +440,7 @@ def _depth_table(data: dict, prefix: str, first_step: str) -> list[str]:
     return lines
 
 
-def _depth_sections(data: dict) -> list[str]:
+def depth_sections(data: dict) -> list[str]:
     out = []
     if family_keys(data["results"], DEPTH_PREFIX):
         out += [
@@ -579,7 +581,9 @@ def markdown(data: dict, targets: list[dict]) -> str:
         (
             "Variables: `BENCH_DATABASE_URL` / `BENCH_SMALL_DATABASE_URL` (PostgreSQL URL of a database the harness "
             "may drop and recreate), `BENCH_ARGS` (e.g. `--keep-database`, then `--reuse-database` to skip the load, "
-            "`--requests 500`, `--workers 4`). Raw numbers go to `bench-results/results-<database>.json`."
+            "`--requests 500`, `--workers 4`; the families: `--combinations 24`, `--combination-seed`, "
+            "`--family-requests 60`, the measured requests of each family scenario). Raw numbers go to "
+            "`bench-results/results-<database>.json`."
         ),
         "",
         "## Machine",
@@ -676,8 +680,8 @@ def markdown(data: dict, targets: list[dict]) -> str:
             "list `search=` and `/contacts/search`) must have p50 ≤ 10 ms, and the worst of them p99 ≤ 40 ms."
         ),
         "",
-        *_combinations_section(data),
-        *_depth_sections(data),
+        *combinations_section(data),
+        *depth_sections(data),
         *_exact_and_overhead_sections(data),
         "## Serialization and memory",
         "",
