@@ -166,7 +166,7 @@ def measure(server, scenarios, credentials, args) -> tuple[dict, dict]:
                 make,
                 account=scenario.account,
                 expect=scenario.expect,
-                warmup=args.warmup if side == "api" else max(2, args.warmup // 4),
+                warmup=scenario.warmup(args.warmup if side == "api" else max(2, args.warmup // 4)),
                 requests=min(args.requests, scenario.requests or args.requests),
                 max_seconds=args.max_seconds,
             )
@@ -494,7 +494,7 @@ def sqlite(args) -> None:
     from contacts.models import Contact
     from tools.bench import families
     from tools.bench.generate import Plan, load
-    from tools.bench.measure import Client, Request, Server, server_env
+    from tools.bench.measure import Client, Request, Scenario, Server, server_env
     from tools.bench.scenarios import API, _get, list_size, with_query
     from tools.bench.vocabulary import SEARCH_TERMS
 
@@ -533,18 +533,30 @@ def sqlite(args) -> None:
     timings = {}
     with Server(server_env(database_url, secret), workers=args.workers) as server:
         client = Client(server.port, {"big": {"Authorization": f"Bearer {key}"}})
-        for (name, label, request, matches), cap in [(r, args.requests) for r in requests] + [
-            (r, min(args.requests, args.family_requests)) for r in family
-        ]:
+        measured = [
+            Scenario(name, label, lambda index, r=request: r, matches=matches)
+            for name, label, request, matches in requests
+        ]
+        measured += [
+            Scenario(name, label, lambda index, r=request: r, matches=matches, requests=args.family_requests)
+            for name, label, request, matches in family
+        ]
+        for scenario in measured:
             timing = client.run(
-                lambda index, request=request: request,
+                scenario.make,
                 account="big",
                 expect=200,
-                warmup=args.warmup,
-                requests=cap,
+                warmup=scenario.warmup(args.warmup),
+                requests=min(args.requests, scenario.requests or args.requests),
                 max_seconds=args.max_seconds,
             )
-            timings[name] = {"label": label, "matches": matches, "path": request.path, **timing.as_dict()}
+            name = scenario.key
+            timings[name] = {
+                "label": scenario.label,
+                "matches": scenario.matches,
+                "path": scenario.make(0).path,
+                **timing.as_dict(),
+            }
             log(f"  sqlite {name:<24} p50 {timing.p50:8.2f} ms")
         timing = client.run(
             lambda index: Request("GET", f"{API}/{ids[index % len(ids)]}"),

@@ -4,6 +4,7 @@ import pytest
 
 from contacts.tests.factories import ContactFactory
 from tools.bench import families
+from tools.bench.measure import Scenario
 from tools.bench.scenarios import exact_lookup_terms, list_size
 
 
@@ -120,3 +121,10 @@ def test_each_exact_lookup_term_finds_its_contact(sub_account):
 def test_counting_a_list_the_api_would_refuse_is_an_error(sub_account):
     with pytest.raises(ValueError, match="sort"):
         list_size(sub_account, [("sort", "shoe size")])
+
+
+def test_a_family_scenario_warms_up_with_a_tenth_of_its_requests():
+    family = Scenario("combo:01", "sort=name", lambda index: None, requests=60)
+    single = Scenario("list", "List", lambda index: None)
+
+    assert (family.warmup(20), family.warmup(2), single.warmup(20)) == (6, 2, 20)
