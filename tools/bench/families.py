@@ -72,19 +72,20 @@ def _custom_field_condition(kind: str | None, rng: random.Random) -> list[tuple[
 def combination(index: int, seed: int = DEFAULT_COMBINATION_SEED) -> list[tuple[str, str]]:
     """The `index`-th combination's API parameters.
 
-    Each axis cycles with its own period (sort × direction every 8, searches 5, tag shapes 6, tag_match
-    3, custom-field kinds 7) so that a couple of dozen combinations hold every value of every axis, and
-    they meet in changing pairs; the concrete tags and operands are drawn with a seed of the combination's
-    own, so adding combinations leaves the earlier ones as they were (comparable from run to run).
+    Each axis cycles on its own so that 24 combinations hold every value of every axis and the pairs that
+    steer a plan meet: sort × direction every 8, sort × search every 20, sort × tag shape every 24 (the
+    shape shifted by one in the second dozen), tag shape × tag_match every 18, custom-field kinds every 7.
+    The concrete tags and operands are drawn with a seed of the combination's own, so adding combinations
+    leaves the earlier ones as they were (comparable from run to run).
     """
     rng = random.Random(f"{seed}:{index}")
     params: list[tuple[str, str]] = []
     if search := SEARCH_CHOICES[index % len(SEARCH_CHOICES)]:
         params.append(("search", search))
-    shape = TAG_SHAPES[index % len(TAG_SHAPES)]
+    shape = TAG_SHAPES[(index + index // 12) % len(TAG_SHAPES)]
     params += [("tag", rng.choice(TAGS_BY_FREQUENCY[frequency])) for frequency in shape]
     if shape:
-        params.append(("tag_match", TAG_MATCHES[index % len(TAG_MATCHES)]))
+        params.append(("tag_match", TAG_MATCHES[(index // len(TAG_SHAPES)) % len(TAG_MATCHES)]))
     params += _custom_field_condition(CUSTOM_FIELD_KINDS[index % len(CUSTOM_FIELD_KINDS)], rng)
     params.append(("sort", SORTS[index % len(SORTS)]))
     params.append(("direction", DIRECTIONS[(index // len(SORTS)) % len(DIRECTIONS)]))

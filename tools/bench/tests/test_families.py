@@ -128,3 +128,22 @@ def test_a_family_scenario_warms_up_with_a_tenth_of_its_requests():
     single = Scenario("list", "List", lambda index: None)
 
     assert (family.warmup(20), family.warmup(2), single.warmup(20)) == (6, 2, 20)
+
+
+def test_two_dozen_combinations_try_each_sort_with_no_tag_and_with_one_two_and_three_tags():
+    pairs = {
+        (dict(combination)["sort"], sum(name == "tag" for name, _ in combination))
+        for combination in families.combinations(24)
+    }
+
+    assert pairs == {(sort, tags) for sort in families.SORTS for tags in range(4)}
+
+
+def test_each_number_of_tags_is_tried_with_each_tag_match():
+    pairs = {
+        (sum(name == "tag" for name, _ in combination), dict(combination)["tag_match"])
+        for combination in families.combinations(24)
+        if "tag_match" in dict(combination)
+    }
+
+    assert pairs == {(tags, match) for tags in range(1, 4) for match in families.TAG_MATCHES}
