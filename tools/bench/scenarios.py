@@ -28,7 +28,7 @@ VIEW_QUERY = f"tag={ONE_TAG}&sort=name"
 PAGES = "/"  # the staff list (a logged-in session: the `staff` account of the runner)
 INBOX = "/conversations/"
 # The staff list's other filters and sorts (issue: list, search, filters, sorts ≤ 50 ms), in the API's
-# spelling (the page reads `q` for `search`; families.DepthList.page_params): key → parameters.
+# spelling (the page reads `q` for `search`: families.page_spelling): key → parameters.
 STAFF_PAGE_FILTERS = {
     "page:search_tag": [("search", "smith"), ("tag", "customer")],
     "page:tag_any": [("tag", "vip"), ("tag", "beta"), ("tag_match", "any")],
@@ -96,7 +96,7 @@ def exact_lookup_terms(sub_account: SubAccount) -> dict[str, str]:
     return {"email": email, **families.phone_forms(phone)}
 
 
-def gather_families(samples: "Samples", accounts: dict[str, SubAccount], *, combinations: int, seed: int) -> None:
+def gather_families(samples: Samples, accounts: dict[str, SubAccount], *, combinations: int, seed: int) -> None:
     """The families' parameters, terms and match counts, into `samples`."""
     big = accounts["big"]
     samples.combinations = families.combinations(combinations, seed)
