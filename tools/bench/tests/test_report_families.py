@@ -153,3 +153,16 @@ def test_the_depth_table_marks_a_deep_page_over_twice_its_first_page():
     lines = depth_sections(_data(results, scenarios))
 
     assert "| By name: offset 475 (its deepest page) | 500 | 10 | 11.00 | 16.50 | 1.00 | **2.2×** |" in lines
+
+
+def test_the_deep_staff_pages_table_marks_a_page_over_50_ms():
+    results = {"page:depth:name:1": _result(20.0), "page:depth:name:last": _result(60.0)}
+    scenarios = [
+        {"key": "page:depth:name:1", "label": "Page: by name: page 1", "matches": 500},
+        {"key": "page:depth:name:last", "label": "Page: by name: page 20 (the last)", "matches": 500},
+    ]
+
+    lines = depth_sections(_data(results, scenarios))
+
+    assert "| Page: by name: page 20 (the last) | 500 | 10 | **60.00** | 90.00 | 1.00 | **3.0×** |" in lines
+    assert "| Page: by name: page 1 | 500 | 10 | 20.00 | 30.00 | 1.00 |  |" in lines
