@@ -231,6 +231,18 @@ def measure_history_cost(scenario, keys, env: dict, args) -> dict:
     return timings
 
 
+def measure_system(scenario_list, results, captured, credentials, env, loaded, args) -> dict:
+    """The small sub-account alone, concurrency and plan stability (each skipped by its --no-… flag); the plan
+    check re-runs ANALYZE, so it comes after everything that measures."""
+    from tools.bench import alone, concurrency, plans
+
+    return {
+        "alone": alone.run(scenario_list, credentials, env, loaded, args),
+        "concurrency": concurrency.run(scenario_list, credentials, env, args),
+        "plans": plans.run(results, captured, args),
+    }
+
+
 def explain_slow_statements(captured: dict, *, threshold_ms: float) -> dict[str, str]:
     """EXPLAIN ANALYZE of every product statement slower than `threshold_ms` (p50), once per distinct SQL."""
     from tools.bench.sqltiming import explain
@@ -404,6 +416,7 @@ def run(args) -> None:
         load_after = os.getloadavg()
     patch = next((scenario for scenario in scenario_list if scenario.key == "patch"), None)
     history_cost = measure_history_cost(patch, keys, env, args) if patch else None
+    system = measure_system(scenario_list, results, captured, credentials, env, loaded, args)
     if args.only:
         log("--only: a partial run, no report written")
         return
@@ -426,6 +439,7 @@ def run(args) -> None:
         "serialization": serialization,
         "peak_worker_rss_mb": peak_rss,
         "history_cost": history_cost,
+        **system,
         "load_average": {"before": load_before, "after": load_after},
         "settings": {
             "workers": args.workers,
@@ -576,6 +590,10 @@ def main(argv: list[str] | None = None) -> None:
         "--only", default="", help="comma-separated parts of scenario keys: measure just those (no baseline, no report)"
     )
     common(run_parser)
+    from tools.bench import alone, concurrency, plans
+
+    for part in (alone, concurrency, plans):
+        part.add_arguments(run_parser)
 
     sqlite_parser = commands.add_parser("sqlite", help="(internal) the SQLite part, in its own process")
     sqlite_parser.add_argument("--contacts", type=int, required=True)
