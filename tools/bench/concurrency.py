@@ -148,10 +148,11 @@ def run(scenarios, credentials: dict, env: dict, args) -> dict | None:
                 seconds=seconds,
                 warmup_seconds=warmup_seconds,
             )
-        by_workers[str(workers)] = summarize(driven)
+        measured = by_workers[str(workers)] = summarize(driven)
+        worst = max(measured["scenarios"].items(), key=lambda item: item[1]["tail_ratio"])
         log(
-            f"  {args.concurrency_clients} clients, {workers} workers: "
-            f"{by_workers[str(workers)]['requests_per_second']:.0f} req/s"
+            f"  {args.concurrency_clients} clients, {workers} workers: {measured['requests_per_second']:.0f} req/s, "
+            f"worst p99/p50 {worst[1]['tail_ratio']:.1f} ({worst[0]})"
         )
     return {
         "clients": args.concurrency_clients,
