@@ -213,8 +213,11 @@ def markdown(data: dict) -> list[str]:
     ]
     measured = concurrency["by_workers"].get(str(LATENCY_WORKERS))
     if measured:
+        fewest = min(value["n"] for value in measured["scenarios"].values())
         lines += [
-            f"Latency under load, {LATENCY_WORKERS} workers:",
+            f"Latency under load, {LATENCY_WORKERS} workers"
+            + (f" (with {fewest} requests of a scenario, its p99 is its slowest one)" if fewest < 100 else "")
+            + ":",
             "",
             f"| Scenario | n | p50 ms | p99 ms | p99 / p50 | Target ≤ {TAIL_RATIO_LIMIT}× |",
             "|---|---:|---:|---:|---:|---|",
