@@ -133,6 +133,9 @@ def build_alone_database(database_url: str, sub_account_id: int, env: dict[str, 
                 for block in out:
                     into.write(block)
             rows[table] = target.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            expected = source.execute(f"SELECT count(*) FROM ({select}) AS copied").fetchone()[0]
+            if rows[table] != expected:
+                raise RuntimeError(f"{table}: {rows[table]} rows in the alone database, {expected} to copy")
         _reset_sequences(target.cursor(), [table for table, _ in plan])
     with psycopg.connect(alone_url, autocommit=True) as target:
         target.execute("VACUUM ANALYZE")
