@@ -108,20 +108,20 @@ def drive(port: int, credentials: dict, mix: list, *, clients: int, seconds: flo
     return {"samples": samples, "wall_seconds": time.perf_counter() - timing["started"]}
 
 
+def _latency(values: list[float]) -> dict:
+    ordered = sorted(values)
+    p50, p99 = percentile(ordered, 0.5), percentile(ordered, 0.99)
+    return {"n": len(ordered), "p50": p50, "p99": p99, "tail_ratio": p99 / p50}
+
+
 def summarize(driven: dict) -> dict:
-    """Per scenario n, p50, p99 and p99/p50; in all, requests per second."""
-    by_scenario = {}
-    for key, values in driven["samples"].items():
-        ordered = sorted(values)
-        if not ordered:
-            continue
-        p50, p99 = percentile(ordered, 0.5), percentile(ordered, 0.99)
-        by_scenario[key] = {"n": len(ordered), "p50": p50, "p99": p99, "tail_ratio": p99 / p50}
-    total = sum(len(values) for values in driven["samples"].values())
+    """The whole mix's n, p50, p99 and p99/p50, the same per scenario, and the requests per second."""
+    every = [value for values in driven["samples"].values() for value in values]
     return {
-        "requests": total,
-        "requests_per_second": total / driven["wall_seconds"],
-        "scenarios": by_scenario,
+        "requests": len(every),
+        "requests_per_second": len(every) / driven["wall_seconds"],
+        "mix": _latency(every),
+        "scenarios": {key: _latency(values) for key, values in driven["samples"].items() if values},
     }
 
 
@@ -149,10 +149,9 @@ def run(scenarios, credentials: dict, env: dict, args) -> dict | None:
                 warmup_seconds=warmup_seconds,
             )
         measured = by_workers[str(workers)] = summarize(driven)
-        worst = max(measured["scenarios"].items(), key=lambda item: item[1]["tail_ratio"])
         log(
             f"  {args.concurrency_clients} clients, {workers} workers: {measured['requests_per_second']:.0f} req/s, "
-            f"worst p99/p50 {worst[1]['tail_ratio']:.1f} ({worst[0]})"
+            f"p50 {measured['mix']['p50']:.1f} ms, p99 {measured['mix']['p99']:.1f} ms"
         )
     return {
         "clients": args.concurrency_clients,
@@ -168,22 +167,24 @@ def run(scenarios, credentials: dict, env: dict, args) -> dict | None:
 
 
 def targets(data: dict) -> list[dict]:
+    """The issue's target reads "a mix of the read scenarios keeps its p99 ≤ 4× its p50": the mix's requests
+    taken together. Each scenario's own ratio is in the section's table and the worst is named here."""
     concurrency = data.get("concurrency")
     measured = (concurrency or {}).get("by_workers", {}).get(str(LATENCY_WORKERS))
     if not measured or not measured["scenarios"]:
         return []
-    scenarios = measured["scenarios"]
+    mix, scenarios = measured["mix"], measured["scenarios"]
     worst = max(scenarios, key=lambda key: scenarios[key]["tail_ratio"])
     return [
         _target(
             f"{concurrency['clients']} concurrent clients on {LATENCY_WORKERS} workers, read mix",
-            f"every scenario p99 ≤ {TAIL_RATIO_LIMIT}× its p50",
+            f"the mix's p99 ≤ {TAIL_RATIO_LIMIT}× its p50",
             (
-                f"worst {_ratio(scenarios[worst]['tail_ratio'])} ({worst}: p50 {_ms(scenarios[worst]['p50'])}, "
-                f"p99 {_ms(scenarios[worst]['p99'])} ms); {measured['requests_per_second']:.0f} req/s"
+                f"{_ratio(mix['tail_ratio'])} (p50 {_ms(mix['p50'])}, p99 {_ms(mix['p99'])} ms; "
+                f"{measured['requests_per_second']:.0f} req/s); worst scenario {worst} {_ratio(scenarios[worst]['tail_ratio'])}"
             ),
-            scenarios[worst]["tail_ratio"] <= TAIL_RATIO_LIMIT,
-            [key for key, value in scenarios.items() if value["tail_ratio"] > TAIL_RATIO_LIMIT],
+            mix["tail_ratio"] <= TAIL_RATIO_LIMIT,
+            [] if mix["tail_ratio"] <= TAIL_RATIO_LIMIT else list(concurrency["mix"]),
         )
     ]
 
@@ -219,12 +220,14 @@ def markdown(data: dict) -> list[str]:
             + (f" (with {fewest} requests of a scenario, its p99 is its slowest one)" if fewest < 100 else "")
             + ":",
             "",
-            f"| Scenario | n | p50 ms | p99 ms | p99 / p50 | Target ≤ {TAIL_RATIO_LIMIT}× |",
-            "|---|---:|---:|---:|---:|---|",
+            "| Requests | n | p50 ms | p99 ms | p99 / p50 |",
+            "|---|---:|---:|---:|---:|",
             *(
-                f"| `{key}` | {value['n']} | {_ms(value['p50'])} | {_ms(value['p99'])} | {_ratio(value['tail_ratio'])} "
-                f"| {'yes' if value['tail_ratio'] <= TAIL_RATIO_LIMIT else '**no**'} |"
-                for key, value in measured["scenarios"].items()
+                f"| {name} | {value['n']} | {_ms(value['p50'])} | {_ms(value['p99'])} | {_ratio(value['tail_ratio'])} |"
+                for name, value in [
+                    (f"**the whole mix** (target ≤ {TAIL_RATIO_LIMIT}×)", measured["mix"]),
+                    *((f"`{key}`", value) for key, value in measured["scenarios"].items()),
+                ]
             ),
             "",
         ]
