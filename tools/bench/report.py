@@ -321,6 +321,7 @@ def evaluate(data: dict) -> list[dict]:
                 [key for key, value in total_ratios.items() if value > 1.5],
             )
         )
+    targets += _system_targets(data)
     sqlite = data.get("sqlite")
     if sqlite:
         keys = [key for key in sqlite["timings"] if key == "list" or "search" in key and not _is_family(key)]
@@ -344,6 +345,17 @@ def evaluate(data: dict) -> list[dict]:
                 )
             )
     return targets
+
+
+def _system_parts():
+    # Imported when used: those modules build on this one's helpers.
+    from tools.bench import alone, concurrency, plans
+
+    return (alone, concurrency, plans)
+
+
+def _system_targets(data: dict) -> list[dict]:
+    return [target for part in _system_parts() for target in part.targets(data)]
 
 
 def _results_table(data: dict, keep=lambda key: not key.startswith("page:") and not _is_family(key)) -> list[str]:
@@ -769,4 +781,6 @@ def markdown(data: dict, targets: list[dict]) -> str:
         ]
         for key, text in explains.items():
             out += [f"<details><summary>{key}</summary>", "", "```", text, "```", "", "</details>", ""]
+    for part in _system_parts():
+        out += part.markdown(data)
     return "\n".join(out)

@@ -233,6 +233,16 @@ def measure_history_cost(scenario, keys, env: dict, args) -> dict:
     return timings
 
 
+def measure_system(scenario_list, credentials, env, loaded, args) -> dict:
+    """The small sub-account alone and concurrency (each skipped by its --no-… flag)."""
+    from tools.bench import alone, concurrency
+
+    return {
+        "alone": alone.run(scenario_list, credentials, env, loaded, args),
+        "concurrency": concurrency.run(scenario_list, credentials, env, args),
+    }
+
+
 def explain_slow_statements(captured: dict, *, threshold_ms: float) -> dict[str, str]:
     """EXPLAIN ANALYZE of every product statement slower than `threshold_ms` (p50), once per distinct SQL."""
     from tools.bench.sqltiming import explain
@@ -408,6 +418,7 @@ def run(args) -> None:
         load_after = os.getloadavg()
     patch = next((scenario for scenario in scenario_list if scenario.key == "patch"), None)
     history_cost = measure_history_cost(patch, keys, env, args) if patch else None
+    system = measure_system(scenario_list, credentials, env, loaded, args)
     if args.only:
         log("--only: a partial run, no report written")
         return
@@ -431,6 +442,7 @@ def run(args) -> None:
         "serialization": serialization,
         "peak_worker_rss_mb": peak_rss,
         "history_cost": history_cost,
+        **system,
         "load_average": {"before": load_before, "after": load_after},
         "settings": {
             "workers": args.workers,
@@ -443,6 +455,10 @@ def run(args) -> None:
         },
     }
     data["explains"] = explain_slow_statements(captured, threshold_ms=args.explain_above_ms)
+    from tools.bench import plans
+
+    # Re-runs ANALYZE on the contact and tag tables: after every measurement and EXPLAIN of the loaded statistics.
+    data["plans"] = plans.run(results, captured, args)
     connection.close()
     if args.sqlite_contacts:
         log(f"SQLite: {args.sqlite_contacts:,} contacts")
@@ -619,6 +635,10 @@ def main(argv: list[str] | None = None) -> None:
         "--only", default="", help="comma-separated parts of scenario keys: measure just those (no baseline, no report)"
     )
     common(run_parser)
+    from tools.bench import alone, concurrency, plans
+
+    for part in (alone, concurrency, plans):
+        part.add_arguments(run_parser)
 
     sqlite_parser = commands.add_parser("sqlite", help="(internal) the SQLite part, in its own process")
     sqlite_parser.add_argument("--contacts", type=int, required=True)
