@@ -291,9 +291,10 @@ class ContactQuerySet(TenantQuerySet):
         queryset = self.alias(_custom_field=KeyTransform(key, "custom_fields"))
         return queryset.filter(_custom_field__gte=low, _custom_field__lte=high)
 
-    def search(self, query: str):
-        """Name, email or phone matching `query`, within the queryset's sub-account (contacts.search)."""
-        return search.matching(self, query)
+    def search(self, query: str, *, narrowed: bool = False):
+        """Name, email or phone matching `query`, within the queryset's sub-account (contacts.search).
+        `narrowed`: another filter that an index serves (a tag, a custom field's value) is applied too."""
+        return search.matching(self, query, narrowed=narrowed)
 
     def search_ranked(self, query: str, *, limit: int) -> list["Contact"]:
         """Up to `limit` matches of `search()`, best first (contacts.search.ranked)."""
