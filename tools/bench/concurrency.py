@@ -15,8 +15,9 @@ import time
 from tools.bench.measure import Client, percentile
 from tools.bench.report import _ms, _ratio, _target
 
-# The read scenarios of the mix (those present in the run): one contact, the list, search, tags, and
-# any combined-filter scenario (`combo` in its key).
+# The read scenarios of the mix (those present in the run): what an integration and the staff search send all
+# day, one contact, the list, search, tags, a custom field. The combined-filter family is measured on its own:
+# it is built to hold the slowest combinations, which would make the mix's tail theirs.
 MIX_KEYS = (
     "get",
     "list",
@@ -53,7 +54,7 @@ def mix_of(scenarios) -> list:
     return [
         scenario
         for scenario in scenarios
-        if (scenario.key in MIX_KEYS or "combo" in scenario.key) and not scenario.writes and scenario.account == "big"
+        if scenario.key in MIX_KEYS and not scenario.writes and scenario.account == "big"
     ]
 
 
