@@ -125,7 +125,17 @@ class ContactFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         if not value.strip():
             return queryset
-        return queryset.search(value)
+        return queryset.search(value, narrowed=self._narrowed_by_an_index)
+
+    @property
+    def _narrowed_by_an_index(self) -> bool:
+        """Whether a filter beside the search finds its rows from an index: a tag to carry (all or any), a
+        custom field's value or part of it. (A tag to lack, a field set or not, a range: none does.)"""
+        data = self.form.cleaned_data
+        tags_found_by_index = data.get("tag") and (data.get("tag_match") or "all") != "none"
+        return bool(tags_found_by_index) or any(
+            operator in {"equals", "contains"} for operator, _, _ in self.custom_field_filters
+        )
 
     def filter_tags(self, queryset, names: list[str], match: str):
         """Every tag (`all`, the default), at least one (`any`), or none of them (`none`)."""

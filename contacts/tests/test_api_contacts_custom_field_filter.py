@@ -80,3 +80,24 @@ def test_a_deep_object_custom_field_filter_without_a_key_names_the_parameter_in_
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert list(response.json()["error"]["fields"]) == ["custom_field[]"]
+
+
+def test_a_contains_filter_ignores_case(api_client, sub_account):
+    redwood = ContactFactory(sub_account=sub_account, custom_fields={"company": "Redwood Labs"})
+    ContactFactory(sub_account=sub_account, custom_fields={"company": "Willow"})
+
+    assert _ids(api_client.get(CONTACTS_URL, {"custom_field_contains.company": "WOOD l"})) == [redwood.pk]
+
+
+def test_a_contains_filter_finds_text_that_json_writes_escaped(api_client, sub_account):
+    quoted = ContactFactory(sub_account=sub_account, custom_fields={"company": 'Say "Hi" Inc'})
+    ContactFactory(sub_account=sub_account, custom_fields={"company": "Say Hi Inc"})
+
+    assert _ids(api_client.get(CONTACTS_URL, {"custom_field_contains.company": '"hi"'})) == [quoted.pk]
+
+
+def test_a_contains_filter_looks_at_its_own_field_only(api_client, sub_account):
+    ContactFactory(sub_account=sub_account, custom_fields={"company": "Redwood", "note": "x"})
+    noted = ContactFactory(sub_account=sub_account, custom_fields={"note": "redwood fan"})
+
+    assert _ids(api_client.get(CONTACTS_URL, {"custom_field_contains.note": "redwood"})) == [noted.pk]

@@ -76,3 +76,14 @@ def test_a_bad_filter_is_a_400_naming_its_parameter(api_client, params, field):
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert field in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("words", ["son", "son ada"], ids=["a three-letter word", "with a longer word"])
+def test_a_search_beside_a_tag_keeps_only_contacts_matching_both(api_client, sub_account, words):
+    both = ContactFactory(sub_account=sub_account, name="Ada Johnson", tags=["vip"])
+    ContactFactory(sub_account=sub_account, name="Ada Johnson", tags=["lead"])
+    ContactFactory(sub_account=sub_account, name="Ada Lovelace", tags=["vip"])
+
+    response = api_client.get(LIST_URL, {"search": words, "tag": "vip"})
+
+    assert [contact["id"] for contact in response.json()["data"]] == [both.pk]

@@ -191,3 +191,22 @@ def test_the_folded_copy_follows_a_rename(api_client, sub_account):
     api_client.patch(reverse("contact-detail", args=[contact.pk]), {"name": "Zoë Quinn"}, format="json")
 
     assert _ids(api_client.get(LIST_URL, {"search": "zoe quinn"})) == [contact.pk]
+
+
+def test_a_whole_email_address_in_the_list_search_finds_that_address_only(api_client, sub_account):
+    ada = ContactFactory(sub_account=sub_account, name="Ada", email="ada@example.com")
+    ContactFactory(sub_account=sub_account, name="Madame", email="madame.ada@example.com")
+    ContactFactory(sub_account=sub_account, name="Ada AU", email="ada@example.com.au")
+
+    response = api_client.get(LIST_URL, {"search": "ADA@example.com"})
+
+    assert _ids(response) == [ada.pk]
+
+
+def test_part_of_an_email_address_still_matches_as_a_substring(api_client, sub_account):
+    ada = ContactFactory(sub_account=sub_account, name="Ada", email="ada@example.com")
+    madame = ContactFactory(sub_account=sub_account, name="Madame", email="madame.ada@example.com")
+
+    response = api_client.get(LIST_URL, {"search": "ada@example", "sort": "name"})
+
+    assert _ids(response) == [ada.pk, madame.pk]

@@ -4,7 +4,7 @@ calls (with_tags, tagged, search, search_ranked, with_custom_field), each within
 import pytest
 from django.core.exceptions import ValidationError
 
-from contacts.models import Contact
+from contacts.models import Contact, ContactTag
 from contacts.tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +113,18 @@ def test_email_conflict_names_the_other_contact_holding_the_email(sub_account):
     holder = ContactFactory(sub_account=sub_account, email="ada@example.com")
 
     assert Contact(sub_account=sub_account, email="ada@example.com").email_conflict().pk == holder.pk
+
+
+@pytest.mark.parametrize("rare_tag_max_links", [0, 2000], ids=["walking the list", "from a rare tag's links"])
+def test_carrying_finds_the_contacts_holding_every_tag_whichever_way_it_starts(
+    sub_account, monkeypatch, rare_tag_max_links
+):
+    monkeypatch.setattr("contacts.models.RARE_TAG_MAX_LINKS", rare_tag_max_links)
+    both = ContactFactory(sub_account=sub_account, tags=["vip", "press"])
+    ContactFactory(sub_account=sub_account, tags=["vip"])
+    ContactFactory(sub_account=sub_account, tags=["press"])
+    tags = ContactTag.objects.for_account(sub_account)
+
+    found = Contact.objects.for_account(sub_account).carrying(tags.ids_named(["vip", "press"]))
+
+    assert list(found.values_list("pk", flat=True)) == [both.pk]

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from contacts.models import RARE_TAG_MAX_LINKS
 from contacts.tests.factories import ContactFactory
 from contacts_site import pagination
 
@@ -33,6 +34,15 @@ def names_on(response) -> list[str]:
 
 def numbers_on(response) -> list[int | None]:
     return [link["number"] for link in response.context["page_links"]]
+
+
+def totals_counted(captured) -> list[str]:
+    """The counts the page ran, but for SQLite's probe of how many contacts carry a tag (it chooses the tag
+    filter's plan, contacts.models.RARE_TAG_MAX_LINKS), which is not the list's total."""
+    probe = f"LIMIT {RARE_TAG_MAX_LINKS + 1})"
+    return [
+        query["sql"] for query in captured.captured_queries if "COUNT(" in query["sql"] and probe not in query["sql"]
+    ]
 
 
 def after_of(url: str) -> str:
@@ -84,7 +94,7 @@ def test_a_list_that_fits_on_one_page_is_not_counted(staff_client, sub_account):
         html = staff_client.get(LIST, {"tag": "vip"}).content.decode()
 
     assert "3 contacts match" in html
-    assert not [query["sql"] for query in captured.captured_queries if "COUNT(" in query["sql"].upper()]
+    assert not totals_counted(captured)
 
 
 def test_a_page_past_the_cap_is_not_counted(staff_client, forty_vips, cap_of_30):
@@ -92,7 +102,7 @@ def test_a_page_past_the_cap_is_not_counted(staff_client, forty_vips, cap_of_30)
         response = staff_client.get(LIST, {"tag": "vip", "page": "2"})
 
     assert len(response.context["contacts"]) == 15
-    assert not [query["sql"] for query in captured.captured_queries if "COUNT(" in query["sql"].upper()]
+    assert not totals_counted(captured)
 
 
 def test_next_carries_a_cursor_of_the_pages_last_row(staff_client, forty_vips):

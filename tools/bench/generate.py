@@ -127,6 +127,7 @@ GENERATED_COLUMNS = {
         "last_conversation",
         "conversation_count",
         "search_text",
+        "tag_ids",
     ),
     TaggedContact: ("id", "content_object_id", "tag_id", "sub_account_id"),
     Conversation: (
@@ -192,12 +193,25 @@ def column_plan(model) -> ColumnPlan:
 # ---- sinks -------------------------------------------------------------------------------------------
 
 
+# Columns of the PostgreSQL tables that are not model fields: each contact's tag ids, which triggers keep from
+# the links (contacts migration 0016), and which the load, skipping triggers, writes itself.
+POSTGRES_ONLY_COLUMNS = {Contact: ("tag_ids",)}
+
+
 class PostgresCopySink:
     """`COPY … FROM STDIN` through psycopg 3, one statement per table and chunk."""
 
     def __init__(self, connection):
         self.connection = connection
         self.plans = {model: column_plan(model) for model in WRITE_ORDER}
+        for model, extra in POSTGRES_ONLY_COLUMNS.items():
+            plan, positions = self.plans[model], [GENERATED_COLUMNS[model].index(column) for column in extra]
+            pick = plan.pick
+            plan.columns = [*plan.columns, *extra]
+            plan.pick = lambda row, pick=pick, positions=positions: (
+                *pick(row),
+                *(row[position] for position in positions),
+            )
 
     def write(self, model, rows: list[tuple]) -> None:
         if not rows:
@@ -470,9 +484,11 @@ class Generator:
             custom_fields, company_index = self._custom_fields()
             email = self._email(account, local, company_index)
             phone = self._phone(account)
+            tag_ids = []
             for tag_id, _, share in account.tags:
                 if rng.random() < share:
                     chunk[TaggedContact].append((tagged_id, contact_id, tag_id, account.pk))
+                    tag_ids.append(tag_id)
                     tagged_id += 1
             conversation_count, last_activity = 0, 0
             share = self.plan.big_conversation_share if account_index == 0 else self.plan.conversation_share
@@ -493,6 +509,7 @@ class Generator:
                     self._datetime(last_activity) if conversation_count else None,
                     conversation_count,
                     search_text_of(name, email, phone),
+                    json.dumps(sorted(tag_ids)),
                 )
             )
             for key in sorted(keys_for(name=name, emails=[email] if email else [], phones=[phone] if phone else [])):

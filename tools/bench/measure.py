@@ -35,6 +35,13 @@ class Scenario:
     naive: Callable[[int], Request] | None = None  # the same operation on the naive baseline
     # A GET that also writes (the stored duplicates list brings itself up to date): replayed in a transaction.
     writes_on_read: bool = False
+    # At most this many measured requests, below the run's `--requests` (a family's many scenarios).
+    requests: int | None = None
+
+    def warmup(self, requested: int) -> int:
+        """Unmeasured requests before this scenario: a family's scenario, capped to fewer requests, warms up
+        with a tenth of them (at least 2), so that a deep page of a second does not spend 20 s warming up."""
+        return requested if self.requests is None else min(requested, max(2, self.requests // 10))
 
     @property
     def writes(self) -> bool:

@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
+from tools.bench.families import DEFAULT_COMBINATION_SEED, DEFAULT_COMBINATIONS, DEFAULT_FAMILY_REQUESTS
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 RESULTS_DIR = BASE_DIR / "bench-results"
 
@@ -164,8 +166,8 @@ def measure(server, scenarios, credentials, args) -> tuple[dict, dict]:
                 make,
                 account=scenario.account,
                 expect=scenario.expect,
-                warmup=args.warmup if side == "api" else max(2, args.warmup // 4),
-                requests=args.requests,
+                warmup=scenario.warmup(args.warmup if side == "api" else max(2, args.warmup // 4)),
+                requests=min(args.requests, scenario.requests or args.requests),
                 max_seconds=args.max_seconds,
             )
             statements = capture(make(10_000_000), credentials[scenario.account], scenario.expect)
@@ -229,6 +231,16 @@ def measure_history_cost(scenario, keys, env: dict, args) -> dict:
             f"  {'patch ' + name + ' history':<28} p50 {timings[name]['p50']:8.2f} ms  p95 {timings[name]['p95']:8.2f} ms"
         )
     return timings
+
+
+def measure_system(scenario_list, credentials, env, loaded, args) -> dict:
+    """The small sub-account alone and concurrency (each skipped by its --no-… flag)."""
+    from tools.bench import alone, concurrency
+
+    return {
+        "alone": alone.run(scenario_list, credentials, env, loaded, args),
+        "concurrency": concurrency.run(scenario_list, credentials, env, args),
+    }
 
 
 def explain_slow_statements(captured: dict, *, threshold_ms: float) -> dict[str, str]:
@@ -384,7 +396,9 @@ def run(args) -> None:
         "big": api_key_create(sub_account=SubAccount.objects.get(pk=big), name="benchmark")[1],
         "small": api_key_create(sub_account=SubAccount.objects.get(pk=small), name="benchmark")[1],
     }
-    samples = scenarios.gather(big, small, naive=True)
+    samples = scenarios.gather(
+        big, small, naive=True, combinations=args.combinations, combination_seed=args.combination_seed
+    )
     # The page scenarios render templates with hashed static files (DEBUG off): the manifest must exist,
     # as `make setup` leaves it.
     from django.core.management import call_command
@@ -393,7 +407,7 @@ def run(args) -> None:
     env = server_env(args.database_url, secret)
     with Server(env, workers=args.workers) as server:
         cursor, cursor_matches_offset = cursor_at_depth(server, keys, samples.depth)
-        scenario_list = scenarios.build(samples, cursor, naive=not args.only)
+        scenario_list = scenarios.build(samples, cursor, naive=not args.only, family_requests=args.family_requests)
         if args.only:
             scenario_list = [s for s in scenario_list if any(part in s.key for part in args.only.split(","))]
         log(f"measuring {len(scenario_list)} scenarios over HTTP ({args.workers} gunicorn workers)")
@@ -404,6 +418,7 @@ def run(args) -> None:
         load_after = os.getloadavg()
     patch = next((scenario for scenario in scenario_list if scenario.key == "patch"), None)
     history_cost = measure_history_cost(patch, keys, env, args) if patch else None
+    system = measure_system(scenario_list, credentials, env, loaded, args)
     if args.only:
         log("--only: a partial run, no report written")
         return
@@ -420,12 +435,14 @@ def run(args) -> None:
             "cursor_matches_offset": cursor_matches_offset,
         },
         "scenarios": [
-            {"key": s.key, "label": s.label, "matches": s.matches, "account": s.account} for s in scenario_list
+            {"key": s.key, "label": s.label, "matches": s.matches, "account": s.account, "path": s.make(0).path}
+            for s in scenario_list
         ],
         "results": results,
         "serialization": serialization,
         "peak_worker_rss_mb": peak_rss,
         "history_cost": history_cost,
+        **system,
         "load_average": {"before": load_before, "after": load_after},
         "settings": {
             "workers": args.workers,
@@ -438,6 +455,10 @@ def run(args) -> None:
         },
     }
     data["explains"] = explain_slow_statements(captured, threshold_ms=args.explain_above_ms)
+    from tools.bench import plans
+
+    # Re-runs ANALYZE on the contact and tag tables: after every measurement and EXPLAIN of the loaded statistics.
+    data["plans"] = plans.run(results, captured, args)
     connection.close()
     if args.sqlite_contacts:
         log(f"SQLite: {args.sqlite_contacts:,} contacts")
@@ -467,6 +488,9 @@ def run_sqlite_subprocess(args) -> dict:
             f"--warmup={args.warmup}",
             f"--max-seconds={args.max_seconds}",
             f"--workers={args.workers}",
+            f"--combinations={args.combinations}",
+            f"--combination-seed={args.combination_seed}",
+            f"--family-requests={args.family_requests}",
             f"--json={output}",
             f"--directory={directory}",
         ]
@@ -484,9 +508,10 @@ def sqlite(args) -> None:
     from accounts.models import SubAccount
     from accounts.services import api_key_create
     from contacts.models import Contact
+    from tools.bench import families
     from tools.bench.generate import Plan, load
-    from tools.bench.measure import Client, Request, Server, server_env
-    from tools.bench.scenarios import API, _get
+    from tools.bench.measure import Client, Request, Scenario, Server, server_env
+    from tools.bench.scenarios import API, _get, list_size, with_query
     from tools.bench.vocabulary import SEARCH_TERMS
 
     call_command("migrate", verbosity=0)
@@ -510,20 +535,44 @@ def sqlite(args) -> None:
             (f"search:{kind}", f"`/contacts/search?q={term}` ({kind})", _get(f"{API}/search", q=term), matches)
         )
     requests.append(("tag_one", "One tag (`vip`)", _get(API, tag="vip"), contacts.tagged(["vip"]).count()))
+    # The combinations family, the same parameters as on PostgreSQL (fewer requests each, like there).
+    family = [
+        (
+            families.combination_key(index),
+            families.readable(params),
+            with_query(API, params),
+            list_size(account, params),
+        )
+        for index, params in enumerate(families.combinations(args.combinations, args.combination_seed))
+    ]
     connection.close()
     timings = {}
     with Server(server_env(database_url, secret), workers=args.workers) as server:
         client = Client(server.port, {"big": {"Authorization": f"Bearer {key}"}})
-        for name, label, request, matches in requests:
+        measured = [
+            Scenario(name, label, lambda index, r=request: r, matches=matches)
+            for name, label, request, matches in requests
+        ]
+        measured += [
+            Scenario(name, label, lambda index, r=request: r, matches=matches, requests=args.family_requests)
+            for name, label, request, matches in family
+        ]
+        for scenario in measured:
             timing = client.run(
-                lambda index, request=request: request,
+                scenario.make,
                 account="big",
                 expect=200,
-                warmup=args.warmup,
-                requests=args.requests,
+                warmup=scenario.warmup(args.warmup),
+                requests=min(args.requests, scenario.requests or args.requests),
                 max_seconds=args.max_seconds,
             )
-            timings[name] = {"label": label, "matches": matches, **timing.as_dict()}
+            name = scenario.key
+            timings[name] = {
+                "label": scenario.label,
+                "matches": scenario.matches,
+                "path": scenario.make(0).path,
+                **timing.as_dict(),
+            }
             log(f"  sqlite {name:<24} p50 {timing.p50:8.2f} ms")
         timing = client.run(
             lambda index: Request("GET", f"{API}/{ids[index % len(ids)]}"),
@@ -560,6 +609,16 @@ def main(argv: list[str] | None = None) -> None:
         sub.add_argument("--warmup", type=int, default=20, help="unmeasured requests before each scenario")
         sub.add_argument("--max-seconds", type=float, default=30, help="time cap per scenario (slow baselines)")
         sub.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+        sub.add_argument(
+            "--combinations", type=int, default=DEFAULT_COMBINATIONS, help="scenarios of the combinations family"
+        )
+        sub.add_argument("--combination-seed", type=int, default=DEFAULT_COMBINATION_SEED)
+        sub.add_argument(
+            "--family-requests",
+            type=int,
+            default=DEFAULT_FAMILY_REQUESTS,
+            help="measured requests per scenario of a family (combinations, depth, exact lookups), at most --requests",
+        )
 
     run_parser = commands.add_parser("run", help="the whole benchmark")
     run_parser.add_argument("--contacts", type=int, default=1_000_000)
@@ -576,6 +635,10 @@ def main(argv: list[str] | None = None) -> None:
         "--only", default="", help="comma-separated parts of scenario keys: measure just those (no baseline, no report)"
     )
     common(run_parser)
+    from tools.bench import alone, concurrency, plans
+
+    for part in (alone, concurrency, plans):
+        part.add_arguments(run_parser)
 
     sqlite_parser = commands.add_parser("sqlite", help="(internal) the SQLite part, in its own process")
     sqlite_parser.add_argument("--contacts", type=int, required=True)
