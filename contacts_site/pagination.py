@@ -8,9 +8,9 @@ the staff contact list (contacts.views.list_page, whose page numbers sit on the 
 1. The rows. A shallow page, and every cursor page, is one query. A deep page (offset ≥
    DEFERRED_JOIN_OFFSET) is found in two (`_read_rows`): the ids of the window (an index-only walk of the
    ordering index, from the nearer end when the list's size is known), then those rows, so the rows
-   skipped are read as index entries, not whole rows. The staff list finds a page within the count cap of
-   a filter with no cheap count by its ids too (`_read_first_ids`): the first TOTAL_COUNT_CAP + 1 ids in
-   list order, which are its total as well.
+   skipped are read as index entries, not whole rows. The staff list may find a page within the count cap
+   of a filter with no cheap count by its ids too (`_read_first_ids`): the first TOTAL_COUNT_CAP + 1 ids
+   in list order, which are its total as well.
 2. The total: exact when the caller knows it (an unfiltered list: the sub-account's counter), when this
    page holds the rest of the list, or when the matches are few; past `TOTAL_COUNT_CAP` counting stops
    and `total_exact` is false: `total` is then a lower bound. Counting 500k rows would cost 2,000× the
@@ -303,10 +303,10 @@ def _read_first_ids(queryset, ordering, *, offset: int, limit: int, cursor_scope
     """A page within the count cap of a list with no cheaper count: the ids of the list's first TOTAL_COUNT_CAP
     + 1 rows in its order, then the page's rows by id. Their number is the bounded total.
 
-    Benchmark scenarios `page:filters`, `page:search` (the staff list): the page and the count were two scans
-    of the same matches, and the count's plan (a bitmap of every match, no order, then rows until 501) cost
-    up to 14× the page's (the first matches along the ordering index): reading 501 ids in list order costs
-    about what the page alone did (docs/workspace.md, "The staff pager").
+    Benchmark scenario `page:filters` (the staff list, which chooses it: contacts.views.list_page): the page
+    and the count were two scans of the same matches, and the count's plan (a bitmap of every match, no
+    order, then rows until 501) cost up to 14× the page's (the first matches along the ordering index):
+    reading 501 ids in list order costs about what the page alone did (docs/workspace.md, "The staff pager").
     """
     ids = list(queryset.values_list("pk", flat=True)[: TOTAL_COUNT_CAP + 1])
     rows = _rows_by_pk(queryset, ids[offset : offset + limit])
