@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, replace
 from math import ceil
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -309,6 +309,21 @@ def list_page(filterset: ContactFilter, state: ListState, after: str | None) -> 
     return ListPage(number=number, per_page=state.per_page, read=page)
 
 
+ROW_LINK_PLACEHOLDER = "ct_placeholder"
+
+
+def with_row_links(contacts: list[Contact]) -> list[Contact]:
+    """`contacts`, each with the `detail_url` and `edit_url` its row links to, built from one reverse() of each
+    route: reverse() costs ~0.1 ms, and a row needs three links (benchmark scenario `page:list`: 75 calls,
+    7.5 ms of a 25-row page on the loaded benchmark host)."""
+    detail, edit = (reverse(route, args=[ROW_LINK_PLACEHOLDER]) for route in ("contacts:detail", "contacts:edit"))
+    for contact in contacts:
+        pk = quote(contact.pk, safe="")
+        contact.detail_url = detail.replace(ROW_LINK_PLACEHOLDER, pk)
+        contact.edit_url = edit.replace(ROW_LINK_PLACEHOLDER, pk)
+    return contacts
+
+
 def page_numbers(current: int, last: int, *, more: bool = False) -> list[int | None]:
     """Page links to show: first, last, and two either side of the current one; None marks a gap.
 
@@ -471,7 +486,7 @@ class ContactListView(ContactPageMixin, TemplateView):
             export_query=urlencode(state.filter_params()),
             state=state,
             page=page,
-            contacts=page.read.rows,
+            contacts=with_row_links(page.read.rows),
             total=page.read.total,
             total_exact=page.read.total_exact,
             columns=[self._column(state, column_label(key, by_key), column_sort(key)) | {"key": key} for key in shown],
