@@ -50,8 +50,9 @@ def _count(cache_key: str, window: int) -> int:
 
 def _count_in_redis(backend: RedisCache, cache_key: str, window: int) -> int:
     """The same count in one round trip to Redis where the cache's add + incr take three (SET NX, then EXISTS and
-    INCR): each is a round trip on every API request (benchmark scenarios `get`, `list` with REDIS_URL set:
-    0.3 ms a request in-process, see docs/performance.md "Request overhead"). MULTI/EXEC makes the pair atomic,
+    INCR), each on every API request (benchmark scenarios `get`, `list` with REDIS_URL set: Redis's four round
+    trips a request, these three and the failed-authentication check, added 0.65 ms to `get` in-process; see
+    docs/performance.md "Request overhead"). MULTI/EXEC makes the pair atomic,
     so the key is never left without its expiry. Django's client keeps integers unpickled, so `cache.get` still
     reads the counter (failed_authentication_wait does). `_cache` is Django's RedisCacheClient: its
     `get_client()` is what each of its own methods calls."""
