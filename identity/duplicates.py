@@ -6,11 +6,12 @@ keys held by more than one contact, once."""
 
 import math
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import SubAccount
@@ -97,41 +98,76 @@ def duplicates_of(contact: Contact, *, min_score: float = 0.0, limit: int = 20) 
     return candidates[:limit]
 
 
+# A full rescore groups and scores this many shared-key rows at a time, and writes their pairs before reading on:
+# a sub-account's pairs grow with the square of its size where names repeat (same name and email domain, same
+# name and phone prefix), and holding them all made the first read of `/duplicates` raise a gunicorn worker's
+# peak RSS from 82 to 421 MB at 1M contacts (make bench, scenario `duplicates_list`).
+PAIR_ROWS_PER_CHUNK = 1000
+
+
+def _shared_key_rows(sub_account_id: int) -> Iterator[list[tuple[str, str, str]]]:
+    """(contact, other contact, key) for every two contacts sharing a key of 2 to MAX_KEY_GROUP holders, ordered so
+    that a pair's rows come together, in lists of about PAIR_ROWS_PER_CHUNK rows that never split a pair.
+
+    The self-join is raw SQL (the ORM joins only along relations), and it is read through a chunked cursor (a
+    server-side one on PostgreSQL): the rows stream instead of arriving all at once. The name alone never
+    reaches the default threshold, so its keys are left out, as `duplicate_pairs` always did."""
+    table = connection.ops.quote_name(ContactMatchKey._meta.db_table)
+    sql = f"""
+        SELECT "a"."contact_id", "b"."contact_id", "a"."key"
+        FROM {table} "a" INNER JOIN {table} "b" ON ("b"."key" = "a"."key" AND "b"."contact_id" > "a"."contact_id")
+        WHERE "a"."sub_account_id" = %s AND "b"."sub_account_id" = %s AND "a"."key" IN (
+            SELECT "key" FROM {table}
+            WHERE "sub_account_id" = %s AND NOT ("key" LIKE 'n:%%')
+            GROUP BY "key" HAVING COUNT(*) > 1 AND COUNT(*) <= %s
+        )
+        ORDER BY "a"."contact_id", "b"."contact_id"
+    """
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, [sub_account_id, sub_account_id, sub_account_id, MAX_KEY_GROUP])
+        chunk: list[tuple[str, str, str]] = []
+        while rows := cursor.fetchmany(PAIR_ROWS_PER_CHUNK):
+            for row in rows:
+                if len(chunk) >= PAIR_ROWS_PER_CHUNK and row[:2] != chunk[-1][:2]:
+                    yield chunk
+                    chunk = []
+                chunk.append(row)
+        if chunk:
+            yield chunk
+
+
+def _scored_pairs(sub_account_id: int, *, min_score: float) -> Iterator[list[ScoredPair]]:
+    """The pairs scoring `min_score` or more, a chunk at a time (see PAIR_ROWS_PER_CHUNK), in no useful order."""
+    for rows in _shared_key_rows(sub_account_id):
+        pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for first, second, key in rows:
+            # first < second in Python's order, as the stored pairs keep them (the database may collate otherwise).
+            pairs[(first, second) if first < second else (second, first)].add(key)
+        ids = sorted({contact_id for pair in pairs for contact_id in pair})
+        contacts = {}
+        for chunk in chunks(ids):
+            rows = Contact.objects.for_account(sub_account_id).filter(pk__in=chunk)
+            contacts.update(
+                {contact.pk: contact for contact in rows.only("id", "name", "email", "phone", "sub_account")}
+            )
+        found = []
+        for (first, second), shared in pairs.items():
+            if first not in contacts or second not in contacts:
+                continue
+            reasons = _reasons(shared, contacts[first].name, contacts[second].name)
+            score = score_of(reasons)
+            if score >= min_score:
+                found.append(ScoredPair(contacts[first], contacts[second], score, reasons))
+        yield found
+
+
 def duplicate_pairs(sub_account: SubAccount | int, *, min_score: float = DEFAULT_THRESHOLD) -> list[ScoredPair]:
     """Every pair of the sub-account's contacts sharing a key and scoring `min_score` or more, best first.
     Reads only the keys more than one contact holds (the name alone never reaches the default threshold, so its
-    keys are left out), grouped in the (sub_account, key) index."""
-    keys = ContactMatchKey.objects.for_account(sub_account)
-    shared_keys = (
-        keys.exclude(key__startswith="n:")
-        .values("key")
-        .annotate(holders=Count("contact_id"))
-        .filter(holders__gt=1, holders__lte=MAX_KEY_GROUP)
-        .values("key")
-    )
-    holders: dict[str, list[str]] = defaultdict(list)
-    for key, contact_id in keys.filter(key__in=shared_keys).values_list("key", "contact_id"):
-        holders[key].append(contact_id)
-    pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for key, contact_ids in holders.items():
-        ordered = sorted(contact_ids)
-        for index, first in enumerate(ordered):
-            for second in ordered[index + 1 :]:
-                pairs[(first, second)].add(key)
-    involved = {contact_id for pair in pairs for contact_id in pair}
-    contacts = {}
-    ids = sorted(involved)
-    for chunk in chunks(ids):
-        rows = Contact.objects.for_account(sub_account).filter(pk__in=chunk)
-        contacts.update({contact.pk: contact for contact in rows.only("id", "name", "email", "phone", "sub_account")})
-    found = []
-    for (first, second), shared in pairs.items():
-        if first not in contacts or second not in contacts:
-            continue
-        reasons = _reasons(shared, contacts[first].name, contacts[second].name)
-        score = score_of(reasons)
-        if score >= min_score:
-            found.append(ScoredPair(contacts[first], contacts[second], score, reasons))
+    keys are left out), grouped in the (sub_account, key) index. Holds them all: the stored list
+    (`duplicate_list_refresh`) is the way to page through a large sub-account's."""
+    sub_account_id = getattr(sub_account, "pk", sub_account)
+    found = [pair for chunk in _scored_pairs(sub_account_id, min_score=min_score) for pair in chunk]
     found.sort(key=lambda pair: (-pair.score, pair.first.name, pair.first.pk, pair.second.pk))
     return found
 
@@ -171,20 +207,22 @@ def pairs_rescore(sub_account_id: int, contact_ids: list[str]) -> None:
 
 
 def _pairs_replace(sub_account: SubAccount) -> None:
+    """Score the whole sub-account again, storing each chunk's pairs before the next is read (bounded memory)."""
     DuplicatePair.objects.for_account(sub_account).delete()
-    DuplicatePair.objects.bulk_create(
-        [
-            DuplicatePair(
-                sub_account_id=sub_account.pk,
-                first_id=pair.first.pk,
-                second_id=pair.second.pk,
-                score=pair.score,
-                reasons=pair.reasons,
-            )
-            for pair in duplicate_pairs(sub_account)
-        ],
-        batch_size=1000,
-    )
+    for found in _scored_pairs(sub_account.pk, min_score=DEFAULT_THRESHOLD):
+        DuplicatePair.objects.bulk_create(
+            [
+                DuplicatePair(
+                    sub_account_id=sub_account.pk,
+                    first_id=pair.first.pk,
+                    second_id=pair.second.pk,
+                    score=pair.score,
+                    reasons=pair.reasons,
+                )
+                for pair in found
+            ],
+            batch_size=1000,
+        )
 
 
 @transaction.atomic

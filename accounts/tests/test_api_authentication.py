@@ -1,3 +1,4 @@
+from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
@@ -101,3 +102,16 @@ def test_create_api_key_reuses_an_existing_sub_account(sub_account, capsys):
 
     assert SubAccount.objects.filter(slug=sub_account.slug).count() == 1
     assert sub_account.api_keys.count() == 1
+
+
+def test_a_key_is_read_with_its_sub_account_in_one_query(sub_account, django_assert_num_queries):
+    api_key, raw_key = api_key_create(
+        sub_account=sub_account, name="CRM", expires_at=timezone.now() + timedelta(days=1)
+    )
+
+    with django_assert_num_queries(1):
+        found = APIKey.objects.authenticate(raw_key)
+        account = found.sub_account
+
+    assert (found.pk, found.name, found.expires_at) == (api_key.pk, "CRM", api_key.expires_at)
+    assert (account.pk, account.slug, account.created_at) == (sub_account.pk, sub_account.slug, sub_account.created_at)

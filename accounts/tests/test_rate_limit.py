@@ -1,12 +1,17 @@
 """Each API key gets its sub-account's requests per window; every authenticated answer says where it stands."""
 
+import os
+import secrets
 from http import HTTPStatus
 
 import pytest
+import redis
+from django.core.cache import cache, caches
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.services import api_key_create
+from accounts.throttling import _count
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +139,37 @@ def test_the_schema_documents_429_and_the_headers(anonymous_client):
     operation = schema["paths"]["/api/v1/contacts"]["get"]
     assert operation["responses"]["429"]["headers"]["Retry-After"]["required"] is True
     assert "X-RateLimit-Remaining" in operation["responses"]["200"]["headers"]
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The shared cache as production runs it: Redis, under a prefix of this test's own."""
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.fail(f"Redis is needed at {url} (start redis-server; .ci/run does)")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"rate-limit-test-{secrets.token_hex(6)}",
+        }
+    }
+
+
+def test_with_redis_the_count_goes_down_and_the_limit_holds(api_client, sub_account, clock, redis_cache):
+    _limit(sub_account, 2)
+
+    answers = [api_client.get(CONTACTS_URL) for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [HTTPStatus.OK, HTTPStatus.OK, HTTPStatus.TOO_MANY_REQUESTS]
+    assert [answer["X-RateLimit-Remaining"] for answer in answers] == ["1", "0", "0"]
+
+
+def test_with_redis_the_counter_expires_a_second_after_its_window(sub_account, redis_cache):
+    _count("ratelimit:test", 10)
+
+    key = cache.make_and_validate_key("ratelimit:test")
+    assert cache.get("ratelimit:test") == 1
+    assert 10 <= caches["default"]._cache.get_client(key).ttl(key) <= 11

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from contacts.identities import canonical_email, keys_for, name_key
 from contacts.tests.factories import ContactFactory
+from identity import duplicates
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +164,22 @@ def test_a_min_score_below_the_threshold_lists_weaker_pairs_too(api_client, sub_
     assert (
         api_client.get(reverse("duplicate-list"), {"min_score": "0.2"}).json()["total"] == 0
     )  # name keys: never listed
+
+
+def test_a_full_rescore_in_small_chunks_stores_every_pair_with_all_its_reasons(api_client, sub_account, monkeypatch):
+    # One row per chunk: a pair sharing both its email and its phone arrives as two rows, which must not be split.
+    monkeypatch.setattr(duplicates, "PAIR_ROWS_PER_CHUNK", 1)
+    ada = ContactFactory(sub_account=sub_account, name="Ada Lovelace", email="ada@gmail.com", phone="+14155552671")
+    twin = ContactFactory(sub_account=sub_account, name="Ada Lovelase", email="a.da@gmail.com", phone="(415) 555-2671")
+    bo = ContactFactory(sub_account=sub_account, name="Bo", email="bo@gmail.com", phone="+14155550100")
+    bo_again = ContactFactory(sub_account=sub_account, name="Carl Brown", email="b.o+x@gmail.com")
+
+    response = api_client.get(reverse("duplicate-list"))
+
+    pairs = {
+        frozenset(contact["id"] for contact in item["contacts"]): item["reasons"] for item in response.json()["data"]
+    }
+    assert pairs == {
+        frozenset((ada.pk, twin.pk)): ["same_email", "same_phone", "similar_name"],
+        frozenset((bo.pk, bo_again.pk)): ["same_email"],
+    }

@@ -176,6 +176,8 @@ def measure(server, scenarios, credentials, args) -> tuple[dict, dict]:
             )
             captured[(scenario.key, side)] = sql
             results[scenario.key][side] = timing.as_dict()
+            # The workers' peak so far: which scenario raised it is what a memory regression needs to know.
+            results[scenario.key][f"{side}_peak_worker_rss_mb"] = server.peak_worker_rss_mb()
             results[scenario.key][f"{side}_sql"] = {
                 "p50": sql.p50,
                 "queries": len(statements),
@@ -184,7 +186,8 @@ def measure(server, scenarios, credentials, args) -> tuple[dict, dict]:
             }
             log(
                 f"  {'naive ' if side == 'naive' else ''}{scenario.key:<28} p50 {timing.p50:8.2f} ms  "
-                f"p99 {timing.p99:8.2f} ms  n={timing.n:<4} SQL p50 {sql.p50:8.2f} ms"
+                f"p99 {timing.p99:8.2f} ms  n={timing.n:<4} SQL p50 {sql.p50:8.2f} ms  "
+                f"worker peak RSS {results[scenario.key][f'{side}_peak_worker_rss_mb']:.0f} MB"
             )
     return results, captured
 
