@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import StrIndex, Upper
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
@@ -268,12 +269,15 @@ class ContactQuerySet(TenantQuerySet):
 
     def with_custom_field_containing(self, key: str, text: str):
         """Contacts whose custom field `key`, as text, contains `text` (ignoring case)."""
-        queryset = self.alias(_custom_field_text=KeyTextTransform(key, "custom_fields")).filter(
-            _custom_field_text__icontains=text
-        )
+        queryset = self.alias(_custom_field_text=KeyTextTransform(key, "custom_fields"))
         if connections[self.db].vendor == "postgresql" and CustomFieldsTextContains.serves(text):
-            queryset = queryset.filter(CustomFieldsTextContains(text))
-        return queryset
+            # The key's own check is spelled strpos(), which the planner estimates at a third of the rows the
+            # index condition finds, not as a second LIKE that it would multiply with the first, as if the
+            # two were independent: a common value ("river", 47,710 contacts) was then estimated at 68 rows
+            # and read through the index and sorted whole (benchmark `page:custom_field_contains`: 305 ms).
+            position = StrIndex(Upper("_custom_field_text"), Upper(models.Value(text)))
+            return queryset.filter(CustomFieldsTextContains(text), models.lookups.GreaterThan(position, 0))
+        return queryset.filter(_custom_field_text__icontains=text)
 
     def with_custom_field_set(self, key: str, is_set: bool):
         """Contacts that hold (or, `is_set=False`, do not hold) custom field `key`."""
