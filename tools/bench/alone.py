@@ -155,26 +155,17 @@ def _columns(connection, table: str) -> list[str]:
 
 def measure_side_by_side(scenarios, credentials: dict, env: dict, alone_env: dict, args) -> dict:
     """Each small scenario against the shared server and the alone one, in alternating rounds."""
-    from tools.bench.measure import Client, Server
+    from tools.bench.measure import Client, Server, alternating_rounds
     from tools.bench.runner import log
 
     results = {}
     with Server(env, workers=args.workers) as shared, Server(alone_env, workers=args.workers) as alone:
         clients = {"shared": Client(shared.port, credentials), "alone": Client(alone.port, credentials)}
         for scenario in scenarios:
-            rounds: dict[str, list[float]] = {"shared": [], "alone": []}
-            for round_number in range(ROUNDS):
-                for side in ("shared", "alone") if round_number % 2 == 0 else ("alone", "shared"):
-                    timing = clients[side].run(
-                        scenario.make,
-                        account=scenario.account,
-                        expect=scenario.expect,
-                        warmup=args.warmup,
-                        requests=args.requests,
-                        max_seconds=args.max_seconds,
-                    )
-                    rounds[side].append(timing.p50)
-            shared_p50, alone_p50 = statistics.median(rounds["shared"]), statistics.median(rounds["alone"])
+            rounds = alternating_rounds(clients, scenario, args, rounds=ROUNDS)
+            shared_p50, alone_p50 = (
+                statistics.median(timing.p50 for timing in rounds[side]) for side in ("shared", "alone")
+            )
             results[scenario.key] = {"label": scenario.label, "shared_p50": shared_p50, "alone_p50": alone_p50}
             log(f"  {scenario.key:<28} p50 shared {shared_p50:8.2f} ms  alone {alone_p50:8.2f} ms")
     return results

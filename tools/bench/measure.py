@@ -237,3 +237,23 @@ def server_env(database_url: str, secret_key: str) -> dict[str, str]:
         }
     )
     return env
+
+
+def alternating_rounds(clients: dict[str, Client], scenario: Scenario, args, *, rounds: int) -> dict[str, list[Timing]]:
+    """`scenario` measured on each of `clients` (two servers to compare) in `rounds` rounds, the order swapped each
+    round, so that a burst of load on the machine does not land on one side only. Each side's timings, in order."""
+    names = list(clients)
+    measured: dict[str, list[Timing]] = {name: [] for name in names}
+    for round_number in range(rounds):
+        for name in names if round_number % 2 == 0 else reversed(names):
+            measured[name].append(
+                clients[name].run(
+                    scenario.make,
+                    account=scenario.account,
+                    expect=scenario.expect,
+                    warmup=args.warmup,
+                    requests=args.requests,
+                    max_seconds=args.max_seconds,
+                )
+            )
+    return measured

@@ -201,27 +201,15 @@ def measure_history_cost(scenario, keys, env: dict, args) -> dict:
     costs a write (docs/timeline.md). Measured in alternating rounds (the order swapped each round), each
     side's p50 and p95 the median of its rounds', so a burst of load on the machine does not land on one
     side only."""
-    from tools.bench.measure import Client, Server
+    from tools.bench.measure import Client, Server, alternating_rounds
 
     headers = api_headers(keys)
-    rounds: dict[str, list] = {"with": [], "without": []}
     with (
         Server({**env, "CONTACT_HISTORY_ENABLED": "1"}, workers=args.workers) as with_history,
         Server({**env, "CONTACT_HISTORY_ENABLED": "0"}, workers=args.workers) as without_history,
     ):
-        clients = {"with": Client(with_history.port, headers), "without": Client(without_history.port, headers)}
-        for round_number in range(HISTORY_COST_ROUNDS):
-            for name in ("without", "with") if round_number % 2 == 0 else ("with", "without"):
-                rounds[name].append(
-                    clients[name].run(
-                        scenario.make,
-                        account=scenario.account,
-                        expect=scenario.expect,
-                        warmup=args.warmup,
-                        requests=args.requests,
-                        max_seconds=args.max_seconds,
-                    )
-                )
+        clients = {"without": Client(without_history.port, headers), "with": Client(with_history.port, headers)}
+        rounds = alternating_rounds(clients, scenario, args, rounds=HISTORY_COST_ROUNDS)
     timings = {}
     for name, measured in rounds.items():
         timings[name] = {
