@@ -232,6 +232,11 @@ def _total(queryset, count_queryset, *, offset: int, limit: int) -> tuple[int, b
     return (cap, False) if counted > cap else (counted, True)
 
 
+def _next_cursor(queryset, ordering, rows: list, has_more: bool, scope: str | None) -> str | None:
+    """The cursor continuing after the page's last row, when more follow and the order is keyset-able."""
+    return _encode_cursor(queryset, ordering, rows[-1], scope) if has_more and ordering is not None and rows else None
+
+
 @dataclass(frozen=True)
 class Page:
     rows: list
@@ -293,9 +298,7 @@ def read_page(
         else:
             total, total_exact = _total(queryset, count_queryset, offset=offset or 0, limit=limit)
 
-    next_cursor = None
-    if has_more and ordering is not None and rows:
-        next_cursor = _encode_cursor(queryset, ordering, rows[-1], cursor_scope)
+    next_cursor = _next_cursor(queryset, ordering, rows, has_more, cursor_scope)
     return Page(rows=rows, has_more=has_more, total=total, total_exact=total_exact, next_cursor=next_cursor)
 
 
@@ -312,9 +315,7 @@ def _read_first_ids(queryset, ordering, *, offset: int, limit: int, cursor_scope
     rows = _rows_by_pk(queryset, ids[offset : offset + limit])
     has_more = len(ids) > offset + limit
     total, total_exact = (TOTAL_COUNT_CAP, False) if len(ids) > TOTAL_COUNT_CAP else (len(ids), True)
-    next_cursor = None
-    if has_more and ordering is not None and rows:
-        next_cursor = _encode_cursor(queryset, ordering, rows[-1], cursor_scope)
+    next_cursor = _next_cursor(queryset, ordering, rows, has_more, cursor_scope)
     return Page(rows=rows, has_more=has_more, total=total, total_exact=total_exact, next_cursor=next_cursor)
 
 
