@@ -97,6 +97,9 @@ def signed_in(page, live_server, agent):
 
 def axe_violations(page) -> list[dict]:
     """WCAG 2.x A/AA problems axe-core finds on the page as it is now (run again after each swap)."""
+    # A request still in flight dims the results (`aria-busy`, CSS opacity .6), which axe would read as low
+    # contrast: judge the page once it has settled (a late live-search request failed it once under CI load).
+    page.wait_for_function("!document.querySelector('[aria-busy=\"true\"]')")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         # Evaluated by the test driver, not added as an inline <script>: the pages' CSP (no inline code)
         # rightly blocks the latter, and stays on so these tests also prove the pages work under it.
