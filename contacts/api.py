@@ -238,6 +238,7 @@ class ContactViewSet(TenantScopedViewSet):
             contact_to_dict,
             total=filterset.exact_total,
             count_queryset=filterset.count_queryset,
+            total_from_first_ids=filterset.reads_page_from_first_ids,
         )
 
     @extend_schema(

@@ -23,7 +23,7 @@ import unicodedata
 from django.db import connections, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Lower, StrIndex
+from django.db.models.functions import Cast, Coalesce, Lower, StrIndex
 
 from contacts.validators import phone_search_forms
 from contacts_site.validation import normalize_text
@@ -36,6 +36,13 @@ MIN_SUBSTRING_SEARCH_LENGTH = 3
 # sub-account's key would only add reading its long list of rows (its matches are most of the term's
 # anyway), so above this size the key is left out and the index is searched by trigrams alone.
 TENANT_KEYED_SEARCH_MAX_CONTACTS = 100_000
+# Smaller still, a sub-account is searched along its own entries of the list-order index that carries the
+# folded copy (PostgreSQL, migration 0020: `contact_account_created_search`): its rows sit scattered among its
+# neighbours' on the heap, its index entries side by side, so a search reads a few dozen index pages of its own
+# whatever its neighbours hold (benchmark `alone`: the 5k sub-account beside a 500k one, against itself on a
+# database of its own). Its list reads a page with its first ids (ContactFilter.reads_page_from_first_ids).
+# Walking 10,000 entries costs ~3 ms with any term, found or not; above that the keyed trigram index wins.
+TENANT_WALKED_SEARCH_MAX_CONTACTS = 10_000
 # SQLite: above this many matching rows (all sub-accounts), a term is searched with LIKE rather than
 # through the full-text index (see SQLiteBackend.index_matches).
 SQLITE_INDEXED_SEARCH_MAX_MATCHES = 2000
@@ -91,9 +98,21 @@ class PostgreSQLBackend:
     @staticmethod
     def substring(contacts, words: list[str], *, narrowed: bool = False):
         queryset = contacts
+        if contacts.tenant.contact_count <= TENANT_WALKED_SEARCH_MAX_CONTACTS:
+            # Spelled so that the trigram index cannot serve it: the planner, offered it, took its table-wide
+            # posting lists for a mid-frequency term one ANALYZE in two (`small:list_search:mid`: 1 → 10 ms).
+            # An expression has no statistics either, so its estimate, and the plan, do not move with ANALYZE.
+            queryset = queryset.alias(
+                own_search_text=Coalesce("search_text", models.Value(""), output_field=models.TextField())
+            )
+            condition = Q()
+            for word in words:
+                condition &= Q(own_search_text__contains=word)
+            return queryset, condition
         if contacts.tenant.contact_count <= TENANT_KEYED_SEARCH_MAX_CONTACTS:
             # The indexes' key is the id as text, so only this condition reaches it (benchmark scenarios
-            # `small:list_search:*`: 15 → 3 ms; `big:list_search:mid` is why larger tenants leave it out).
+            # `small:list_search:*`, before the walk above took the smallest: 15 → 3 ms; `big:list_search:mid`
+            # is why larger tenants leave it out).
             queryset = queryset.alias(tenant_key=Cast("sub_account_id", models.TextField()))
             queryset = queryset.filter(tenant_key=str(contacts.tenant_id))
         # A bare domain ("gmail.com") beside other words is checked on the rows they find, not through the
@@ -230,7 +249,18 @@ def ranked(contacts, query: str, *, limit: int) -> list:
     for tier, order in tiers:
         if len(found) >= limit:
             break
-        for contact in tier.exclude(pk__in=seen).order_by(order, "id")[: limit - len(found)]:
+        for contact in _read(tier.exclude(pk__in=seen).order_by(order, "id")[: limit - len(found)], contacts):
             found.append(contact)
             seen.add(contact.pk)
     return found
+
+
+def _read(page, contacts) -> list:
+    """The contacts of `page`; for a sub-account searched along its own index entries, its ids first (an
+    index-only walk, where the name it is ordered by sits too), then those rows: their rows lie scattered
+    among the neighbours' (benchmark `alone`, `small:search:*`; TENANT_WALKED_SEARCH_MAX_CONTACTS)."""
+    if contacts.tenant.contact_count > TENANT_WALKED_SEARCH_MAX_CONTACTS:
+        return list(page)
+    ids = list(page.values_list("pk", flat=True))
+    by_pk = contacts.in_bulk(ids)
+    return [by_pk[pk] for pk in ids if pk in by_pk]

@@ -293,7 +293,7 @@ def list_page(filterset: ContactFilter, state: ListState, after: str | None) -> 
             # total) cost less than the page and a count of 501 matches (a bitmap of every match) for tags
             # "any" and custom fields (20 against 52 ms of SQL at 500k). Not beside a search: the search's
             # own index finds 26 matches far cheaper than 501 (`page:search`, `smith`: 33–78 against 12–14 ms).
-            total_from_first_ids=not state.q.strip(),
+            total_from_first_ids=not state.q.strip() or filterset.reads_page_from_first_ids,
         )
 
     number = state.page

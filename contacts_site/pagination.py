@@ -320,13 +320,21 @@ def _read_first_ids(queryset, ordering, *, offset: int, limit: int, cursor_scope
 
 
 def paginated_response(
-    request, queryset, serialize, *, default_limit: int = 25, total: int | None = None, count_queryset=None
+    request,
+    queryset,
+    serialize,
+    *,
+    default_limit: int = 25,
+    total: int | None = None,
+    count_queryset=None,
+    total_from_first_ids: bool = False,
 ):
     """Answer one page of an ordered `queryset` in the list envelope (read_page reads it).
 
-    Two optional shortcuts for lists too large to count (docs/performance.md names their benchmarks):
+    Optional shortcuts for lists too large to count (docs/performance.md names their benchmarks):
     `total`: the exact size of `queryset` when the caller knows it without a query (a maintained counter).
     `count_queryset`: a queryset with exactly as many rows as `queryset` that is cheaper to count.
+    `total_from_first_ids`: read the page and its total from the list's first ids (read_page).
     """
     params = PageParams(data=request.query_params)
     params.fields["limit"].default = default_limit
@@ -344,6 +352,7 @@ def paginated_response(
         total=total,
         count_queryset=count_queryset,
         after=after,
+        total_from_first_ids=total_from_first_ids,
     )
     return Response(
         {
