@@ -4,6 +4,7 @@ import re
 
 import django_filters
 from django import forms
+from django.db import connections
 from django.db.models import F
 from django.utils.datastructures import MultiValueDict
 
@@ -34,6 +35,8 @@ SORT_FIELDS = {
     "last_conversation": ("last_conversation", "desc"),
 }
 NULLABLE_SORT_FIELDS = {"last_conversation"}
+# Sorts no SQLite index serves (ContactFilter.sorts_every_match).
+SQLITE_UNINDEXED_SORTS = {"last_conversation"}
 
 
 MAX_TAG_FILTER_LENGTH = 100
@@ -186,8 +189,20 @@ class ContactFilter(django_filters.FilterSet):
         small is searched along its own index entries (contacts.search.TENANT_WALKED_SEARCH_MAX_CONTACTS), where
         501 ids in list order cost one short walk; a page and a count each fetched the matches' rows, scattered
         among the neighbours' on the heap (`small:list_search:common`: 818 rows on 805 pages, twice).
+        And a list whose order sorts every match (sorts_every_match: SQLite by last conversation).
         """
-        return self.sub_account.contact_count <= TENANT_WALKED_SEARCH_MAX_CONTACTS
+        return self.sub_account.contact_count <= TENANT_WALKED_SEARCH_MAX_CONTACTS or self.sorts_every_match
+
+    @property
+    def sorts_every_match(self) -> bool:
+        """Whether the list's order comes from sorting every match rather than from an index walked in order:
+        SQLite sorted by last conversation (its index there was removed: SQLite's planner chose it for the ranked
+        search, docs/performance.md). The page then reads every match whatever happens, and a bounded count
+        would read them a second time; the first TOTAL_COUNT_CAP + 1 ids in order hold both (read_page's
+        `total_from_first_ids`), and the tag names are read for the page's rows alone, not for every row sorted.
+        Benchmark SQLite `combo:16` and `combo:12` (100,000 contacts)."""
+        sort = self.form.cleaned_data.get("sort") or "created"
+        return sort in SQLITE_UNINDEXED_SORTS and connections[self.queryset.db].vendor == "sqlite"
 
     def _custom_field_parameters(self) -> list[tuple[str, str, str, str]]:
         """(parameter, operator, key, value) of each custom-field filter (CUSTOM_FIELD_OPERATORS), written
