@@ -199,7 +199,7 @@ class ContactFilter(django_filters.FilterSet):
     def sorts_every_match(self) -> bool:
         """Whether the list's order comes from sorting every match rather than from an index walked in order:
         SQLite sorted by last conversation (a full index for it was chosen by SQLite's planner for the ranked
-        search and removed; 0020's partial one holds only the contacts that had a conversation, see
+        search and removed; 0022's partial one holds only the contacts that had a conversation, see
         leading_ids). The page then reads every match whatever happens, and a bounded count would read them a
         second time; the first TOTAL_COUNT_CAP + 1 ids in order hold both (read_page's `total_from_first_ids`),
         and the tag names are read for the page's rows alone, not for every row sorted. Benchmark SQLite
@@ -210,7 +210,7 @@ class ContactFilter(django_filters.FilterSet):
     @property
     def leading_ids(self):
         """SQLite, the list filtered and sorted by last conversation, most recent first: the ids of the
-        sub-account's LEADING_ROWS most recent contacts, from the partial index of migration 0020 (read_page's
+        sub-account's LEADING_ROWS most recent contacts, from the partial index of migration 0022 (read_page's
         `leading_ids`). A filter that one contact in ten passes has its page there: a few thousand rows read by
         primary key, where sorting every match read the whole sub-account (benchmark SQLite `combo:16`, tags vip
         and beta excluded and plan enterprise: 96 → 22 ms in-process at 100,000 contacts). None otherwise.
