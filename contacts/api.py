@@ -239,6 +239,7 @@ class ContactViewSet(TenantScopedViewSet):
             total=filterset.exact_total,
             count_queryset=filterset.count_queryset,
             total_from_first_ids=filterset.reads_page_from_first_ids,
+            leading_ids=filterset.leading_ids,
         )
 
     @extend_schema(

@@ -2,12 +2,13 @@ import functools
 import hashlib
 import json
 import math
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import StrIndex, Upper
+from django.db.models.functions import Cast, StrIndex, Upper
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
@@ -191,6 +192,15 @@ class CustomFieldsTextContains(models.Expression):
         return f"UPPER({table}.custom_fields::text) LIKE UPPER(%s)", [pattern]
 
 
+# SQLite: text that every JSON writer spells as itself, and that no other JSON value's text form holds, so that
+# the stored JSON text of the custom fields contains it whenever a custom-field condition on it holds (see
+# ContactQuerySet._sqlite_custom_fields_text_containing). A "contains" text of letters (a number's text, a nested
+# object's re-spaced text could differ from the stored one); an "equals" string of letters and digits that is not
+# JSON's null, true or false (whose type names SQLite's key lookup returns as text).
+SQLITE_PLAIN_CONTAINS_TEXT = re.compile(r"[A-Za-z -]*[A-Za-z][A-Za-z -]*")
+SQLITE_PLAIN_EQUALS_TEXT = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.@-]*")
+
+
 class ContactQuerySet(TenantQuerySet):
     def with_tags(self):
         """Read each contact's tag names in its own row (see TagNames), within the queryset's sub-account
@@ -265,6 +275,21 @@ class ContactQuerySet(TenantQuerySet):
         """Contacts carrying no tag of `tag_ids` (all if empty)."""
         return self.exclude(self._carrying_one_of(tag_ids)) if tag_ids else self
 
+    def _sqlite_custom_fields_text_containing(self, fragment: str):
+        """SQLite: contacts whose custom fields, as their stored JSON text, contain `fragment` (LIKE: ASCII letters
+        ignoring case), when the caller knows a condition to follow implies it (SQLITE_PLAIN_CONTAINS_TEXT,
+        SQLITE_PLAIN_EQUALS_TEXT). Elsewhere, the queryset unchanged.
+
+        SQLite parses the fields' JSON for each condition on each row it reads (`json_extract`: ~50 ms over
+        100,000 rows, a third of which is reading the rows); this LIKE on the text rejects most rows at the cost
+        of the read alone, and the exact condition, asked after it, is then evaluated only on the rows it lets
+        through (benchmark SQLite `combo:17`, a company containing "redwood": its count 43 → 23 ms of SQL;
+        `combo:16`, plan `enterprise`)."""
+        if connections[self.db].vendor != "sqlite":
+            return self
+        queryset = self.alias(_custom_fields_text=Cast("custom_fields", models.TextField()))
+        return queryset.filter(_custom_fields_text__contains=fragment)
+
     @property
     def _tag_ids_in_row(self) -> bool:
         return connections[self.db].vendor == "postgresql"
@@ -279,6 +304,8 @@ class ContactQuerySet(TenantQuerySet):
             # and read through the index and sorted whole (benchmark `page:custom_field_contains`: 305 ms).
             position = StrIndex(Upper("_custom_field_text"), Upper(models.Value(text)))
             return queryset.filter(CustomFieldsTextContains(text), models.lookups.GreaterThan(position, 0))
+        if SQLITE_PLAIN_CONTAINS_TEXT.fullmatch(text):
+            queryset = queryset._sqlite_custom_fields_text_containing(text)
         return queryset.filter(_custom_field_text__icontains=text)
 
     def with_custom_field_set(self, key: str, is_set: bool):
@@ -325,7 +352,14 @@ class ContactQuerySet(TenantQuerySet):
                 condition |= Q(custom_fields__contains={key: candidate})
             return self.filter(condition)
         # SQLite has no JSON containment; a key lookup gives the same answer.
-        queryset = self.alias(_custom_field=KeyTransform(key, "custom_fields"))
+        queryset = self
+        if (
+            candidates == [value]
+            and SQLITE_PLAIN_EQUALS_TEXT.fullmatch(value)
+            and value not in {"null", "true", "false"}
+        ):
+            queryset = queryset._sqlite_custom_fields_text_containing(f'"{value}"')  # the JSON string's spelling
+        queryset = queryset.alias(_custom_field=KeyTransform(key, "custom_fields"))
         return queryset.filter(_custom_field__in=candidates)
 
 

@@ -1,12 +1,16 @@
 import base64
 import json
 import re
+from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
 from django.core import signing
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import SubAccount
 from contacts.models import Contact
@@ -211,3 +215,45 @@ def test_recomputing_counters_repairs_a_drifted_one(sub_account):
 
     sub_account.refresh_from_db()
     assert sub_account.contact_count == 2
+
+
+@pytest.mark.parametrize("leading_rows", [0, 3, 2000], ids=["no leading rows", "too few", "enough"])
+@pytest.mark.parametrize("direction", ["desc", "asc"])
+def test_a_filtered_list_by_last_conversation_pages_in_order_with_a_bounded_total(
+    api_client, sub_account, monkeypatch, direction, leading_rows
+):
+    # SQLite looks for the page among the most recent contacts (ContactFilter.leading_ids), else reads the list's
+    # first ids and then the page (ContactFilter.sorts_every_match); the answer is the same.
+    monkeypatch.setattr("contacts_site.pagination.TOTAL_COUNT_CAP", 4)
+    monkeypatch.setattr("contacts.filters.LEADING_ROWS", leading_rows)
+    tagged = ContactFactory.create_batch(6, sub_account=sub_account, tags=["vip"])
+    ContactFactory(sub_account=sub_account)
+    now = timezone.now()
+    for days, contact in enumerate(tagged[:4]):
+        Contact.objects.for_account(sub_account).filter(pk=contact.pk).update(last_conversation=now - timedelta(days))
+    active = [contact.pk for contact in tagged[:4]]
+    never = sorted(contact.pk for contact in tagged[4:])
+    expected = active + never[::-1] if direction == "desc" else active[::-1] + never
+    params = {"tag": "vip", "sort": "last_conversation", "direction": direction}
+
+    first = api_client.get(CONTACTS_URL, {**params, "limit": 2}).json()
+    pages = [first] + [
+        api_client.get(CONTACTS_URL, {**params, "limit": 2, "offset": offset}).json() for offset in (2, 4)
+    ]
+
+    assert [contact["id"] for page in pages for contact in page["data"]] == expected
+    assert (first["total"], first["total_exact"], first["has_more"]) == (4, False, True)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's reading of the most recent contacts")
+def test_on_sqlite_a_filtered_list_by_last_conversation_looks_among_the_most_recent_contacts_first(
+    api_client, sub_account
+):
+    ContactFactory.create_batch(2, sub_account=sub_account, tags=["vip"])
+    with CaptureQueriesContext(connection) as newest_first:
+        api_client.get(CONTACTS_URL, {"tag": "vip", "sort": "last_conversation"})
+    with CaptureQueriesContext(connection) as by_name:
+        api_client.get(CONTACTS_URL, {"tag": "vip", "sort": "name", "direction": "desc"})
+
+    assert any('"last_conversation" IS NOT NULL' in query["sql"] for query in newest_first.captured_queries)
+    assert not any('"last_conversation" IS NOT NULL' in query["sql"] for query in by_name.captured_queries)

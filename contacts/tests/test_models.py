@@ -3,8 +3,9 @@ calls (with_tags, tagged, search, search_ranked, with_custom_field), each within
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
-from contacts.models import Contact, ContactTag
+from contacts.models import Contact, ContactQuerySet, ContactTag
 from contacts.tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +129,60 @@ def test_carrying_finds_the_contacts_holding_every_tag_whichever_way_it_starts(
     found = Contact.objects.for_account(sub_account).carrying(tags.ids_named(["vip", "press"]))
 
     assert list(found.values_list("pk", flat=True)) == [both.pk]
+
+
+# Custom fields as other writers may store them (raw JSON text, not Django's `ensure_ascii` one): SQLite's
+# text prefilter (ContactQuerySet._sqlite_custom_fields_text_containing) must never drop a match of the key lookup.
+STORED_CUSTOM_FIELDS = {
+    "Plain": '{"company": "Redwood Labs", "plan": "enterprise"}',
+    "Capitals": '{"company": "REDWOOD", "plan": "Enterprise"}',
+    "True": '{"company": true, "plan": true}',
+    "Null": '{"company": null, "plan": null}',
+    "Exponent": '{"company": 1e-07, "plan": 12}',
+    "Array": '{"company": ["a-b", "c"], "plan": []}',
+    "Object": '{"company": {"x": "a b"}, "plan": "v2"}',
+    "Unescaped": '{"company": "Café Redwood", "plan": "café"}',
+    "Escaped": '{"company": "Caf\\u00e9", "plan": "caf\\u00e9"}',
+    "Other key": '{"name": "Redwood", "plan": "free", "other": "enterprise"}',
+}
+
+
+def _stored_custom_fields(sub_account):
+    placeholder = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    for name, stored in STORED_CUSTOM_FIELDS.items():
+        contact = ContactFactory(sub_account=sub_account, name=name)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE contacts_contact SET custom_fields = {placeholder} WHERE id = %s", [stored, contact.pk]
+            )
+
+
+def _without_sqlite_prefilter(monkeypatch):
+    monkeypatch.setattr(ContactQuerySet, "_sqlite_custom_fields_text_containing", lambda self, fragment: self)
+
+
+@pytest.mark.parametrize("text", ["redwood", "RED", "rue", "ull", "e-", "a-b", "a b", "caf", "café"])
+def test_with_custom_field_containing_finds_what_the_key_lookup_alone_finds(sub_account, monkeypatch, text):
+    _stored_custom_fields(sub_account)
+    found = _names(_contacts(sub_account).with_custom_field_containing("company", text))
+    _without_sqlite_prefilter(monkeypatch)
+
+    # Every text matches a stored form on SQLite (PostgreSQL's ->> reads a null or an exponent otherwise).
+    assert found or connection.vendor != "sqlite"
+    assert found == _names(_contacts(sub_account).with_custom_field_containing("company", text))
+
+
+@pytest.mark.parametrize("value", ["enterprise", "Enterprise", "null", "true", "12", "v2", "[]", "café"])
+def test_with_custom_field_finds_what_the_key_lookup_alone_finds(sub_account, monkeypatch, value):
+    _stored_custom_fields(sub_account)
+    found = _names(_contacts(sub_account).with_custom_field("plan", value))
+    _without_sqlite_prefilter(monkeypatch)
+
+    assert found == _names(_contacts(sub_account).with_custom_field("plan", value))
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's prefilter")
+def test_on_sqlite_a_plain_value_is_first_looked_for_in_the_custom_fields_text(sub_account):
+    sql = str(_contacts(sub_account).with_custom_field("plan", "enterprise").query)
+
+    assert sql.index('LIKE %"enterprise"%') < sql.index("JSON_EXTRACT")
