@@ -262,3 +262,18 @@ def test_the_list_costs_the_same_number_of_queries_whatever_its_length(
         response = api_client.get(CONTACTS_URL)
 
     assert len(response.json()["data"]) == 22
+
+
+@pytest.mark.parametrize("sort", ["created", "name", "last_conversation"])
+def test_sub_accounts_listed_one_after_the_other_each_see_their_own_contacts(
+    api_client, other_api_client, sub_account, other_sub_account, sort
+):
+    # The unfiltered list's statement is compiled once per process (read_page's `shape`) and reused for the next tenant.
+    ours = ContactFactory(sub_account=sub_account, name="Ada", tags=["vip"])
+    theirs = ContactFactory(sub_account=other_sub_account, name="Bob", tags=["beta"])
+
+    first = api_client.get(CONTACTS_URL, {"sort": sort}).json()["data"]
+    second = other_api_client.get(CONTACTS_URL, {"sort": sort}).json()["data"]
+
+    assert [(contact["id"], contact["tags"]) for contact in first] == [(ours.pk, ["vip"])]
+    assert [(contact["id"], contact["tags"]) for contact in second] == [(theirs.pk, ["beta"])]
