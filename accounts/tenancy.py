@@ -89,6 +89,15 @@ class TenantQuerySet(models.QuerySet):
             raise TypeError(f"for_account() takes a SubAccount or its id, not {sub_account!r}.")
         return self.filter(sub_account=sub_account)
 
+    def naming(self, sub_account):
+        """A copy of this queryset that remembers `sub_account`, the SubAccount whose id it already names, so that
+        `tenant` answers without a read (a queryset built once for the id: accounts.api's `scope_built_once`)."""
+        if self._tenant is None or int(getattr(self._tenant, "pk", self._tenant)) != sub_account.pk:
+            raise TenantNotNamed(f"{self.model._meta.label}: naming() a sub-account this queryset does not name.")
+        clone = self._chain()
+        clone._tenant = sub_account
+        return clone
+
     def unscoped(self):
         """Rows of every sub-account. The escape hatch: only for the webhook worker, the admin,
         migrations, maintenance commands and tests that inspect the whole database."""

@@ -277,3 +277,15 @@ def test_sub_accounts_listed_one_after_the_other_each_see_their_own_contacts(
 
     assert [(contact["id"], contact["tags"]) for contact in first] == [(ours.pk, ["vip"])]
     assert [(contact["id"], contact["tags"]) for contact in second] == [(theirs.pk, ["beta"])]
+
+
+def test_a_contact_created_after_a_list_is_in_the_next_list(api_client, sub_account):
+    # The viewset's scoped queryset is built once per sub-account (scope_built_once); its rows are read anew.
+    ContactFactory(sub_account=sub_account, name="Ada")
+    api_client.get(CONTACTS_URL)
+    ContactFactory(sub_account=sub_account, name="Bob")
+
+    body = api_client.get(CONTACTS_URL, {"sort": "name"}).json()
+
+    assert [contact["name"] for contact in body["data"]] == ["Ada", "Bob"]
+    assert body["total"] == 2
