@@ -15,7 +15,9 @@ and nowhere else: `_clone()` (a queryset's attributes do not survive chaining ot
 `_fetch_all()` (the one place every evaluation of a queryset passes through, unlike `__iter__`, which
 `qs[0]` and prefetching bypass); `Model._do_update()` (the only way to add the sub-account to the
 `WHERE` of the UPDATE that `save()` runs); and `QuerySet._raw_delete()` (a DELETE without the deletion
-collector, whose child lookups name the parent ids only).
+collector, whose child lookups name the parent ids only). `read_compiled_once()` also reads what the ORM's own
+row reader (ModelIterable) reads from the SQL compiler: the columns, converters and annotations of a
+statement it compiled, to build the same instances from the same statement without compiling it again.
 """
 
 from dataclasses import dataclass

@@ -40,8 +40,8 @@ class BuiltOnceFilterSet(django_filters.FilterSet):
     """A FilterSet whose filters' form fields and form class are built once per process, not per request.
 
     Benchmark scenario `list`: django-filter deep-copies every filter, builds each one's form field and a
-    form class from them, and the form deep-copies those fields again, on every request: 0.3 ms of the
-    25-contact page's 3.5 ms above SQL (docs/performance.md, "Request overhead"). The fields hold rules
+    form class from them, and the form deep-copies those fields again, on every request: 0.61 → 0.11 ms of
+    the 25-contact page (docs/performance.md, "Request overhead", round 2). The fields hold rules
     (choices, lengths, messages) that cleaning a value never changes, so the form shares them; each request
     still gets its own form (data, errors, cleaned data) and its own shallow copy of each filter, pointing
     back at its own FilterSet. A subclass that changes a filter or a form field per request cannot use this.
