@@ -11,7 +11,7 @@ from django.utils.datastructures import MultiValueDict
 from contacts.models import Contact, ContactTag, SavedView, TaggedContact
 from contacts.search import TENANT_WALKED_SEARCH_MAX_CONTACTS
 from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH, parse_iso_date
-from contacts_site.filters import PresentChoiceFilter, TextFilter
+from contacts_site.filters import BuiltOnceFilterSet, PresentChoiceFilter, TextFilter
 from contacts_site.validation import text_problem
 
 # A custom-field filter's parameter → its operator: `custom_field.<key>=<value>` (or `custom_field[<key>]`,
@@ -86,7 +86,7 @@ def bound_of(value: str):
     return float(value) if "." in value else int(value)
 
 
-class ContactFilter(django_filters.FilterSet):
+class ContactFilter(BuiltOnceFilterSet):
     search = TextFilter(method="filter_search", max_length=255, help_text="Substring of name or email, or a phone.")
     tag = TagFilter(
         method="filter_noop",

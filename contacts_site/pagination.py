@@ -211,10 +211,13 @@ def _deep_page_ids(window, ordering, *, offset: int, count: int, total: int | No
     return list(window.order_by(*reverse).values_list("pk", flat=True)[start:end])[::-1]
 
 
-def _read_rows(queryset, window, ordering, *, offset: int, count: int, total: int | None) -> list:
-    """Up to `count` rows of `window` (the list, after the cursor if any) from `offset` on."""
+def _read_rows(
+    queryset, window, ordering, *, offset: int, count: int, total: int | None, shape: str | None = None
+) -> list:
+    """Up to `count` rows of `window` (the list, after the cursor if any) from `offset` on; `shape`: see read_page."""
     if offset < DEFERRED_JOIN_OFFSET:
-        return list(window[offset : offset + count])
+        page = window[offset : offset + count]
+        return list(page) if shape is None else page.read_compiled_once(shape)
     # Benchmark scenario `list_offset`: the skipped rows are walked as index entries, then the page's rows read.
     return _rows_by_pk(queryset, _deep_page_ids(window, ordering, offset=offset, count=count, total=total))
 
@@ -257,6 +260,7 @@ def read_page(
     cursor_scope: str | None = None,
     total_from_first_ids: bool = False,
     leading_ids=None,
+    shape: str | None = None,
 ) -> Page:
     """One page of an ordered `queryset`, and its total: what every list door reads, in a fixed number of queries.
 
@@ -273,6 +277,10 @@ def read_page(
     otherwise read in one; for large filtered lists (the staff contact list).
     `leading_ids`: the primary keys of the first rows of the list's order *before* its filters (a queryset of
     them, read from an index): the page is first looked for among them (`_read_leading_page`).
+    `shape`: the caller's name for `queryset`'s statement when every queryset it passes under that name
+    compiles to the same SQL but for its sub-account, order and slice (a list with no filter): a page read
+    from the start of the list (no cursor, before DEFERRED_JOIN_OFFSET) is then read by a statement compiled
+    once per process (the tenant queryset's read_compiled_once).
     """
     ordering = _ordering(queryset)
     if leading_ids is not None and after is None and offset is not None and total is None:
@@ -292,7 +300,9 @@ def read_page(
         return _read_first_ids(queryset, ordering, offset=offset, limit=limit, cursor_scope=cursor_scope)
     window = queryset if after is None else queryset.filter(_after(ordering, after))
     start = offset if after is None else 0
-    read = _read_rows(queryset, window, ordering, offset=start, count=limit + 1, total=total)
+    read = _read_rows(
+        queryset, window, ordering, offset=start, count=limit + 1, total=total, shape=shape if after is None else None
+    )
     rows, has_more = read[:limit], len(read) > limit
 
     total_exact = True
@@ -362,14 +372,16 @@ def paginated_response(
     count_queryset=None,
     total_from_first_ids: bool = False,
     leading_ids=None,
+    shape: str | None = None,
 ):
     """Answer one page of an ordered `queryset` in the list envelope (read_page reads it).
 
-    Optional shortcuts for lists too large to count (docs/performance.md names their benchmarks):
+    Optional shortcuts (docs/performance.md names their benchmarks):
     `total`: the exact size of `queryset` when the caller knows it without a query (a maintained counter).
     `count_queryset`: a queryset with exactly as many rows as `queryset` that is cheaper to count.
     `total_from_first_ids`: read the page and its total from the list's first ids (read_page).
     `leading_ids`: read_page's, the first rows of the list's order before filtering.
+    `shape`: the statement's name when it is the same for every caller but its tenant (see read_page).
     """
     params = PageParams(data=request.query_params)
     params.fields["limit"].default = default_limit
@@ -389,6 +401,7 @@ def paginated_response(
         after=after,
         total_from_first_ids=total_from_first_ids,
         leading_ids=leading_ids,
+        shape=shape,
     )
     return Response(
         {

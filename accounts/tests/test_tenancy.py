@@ -134,3 +134,15 @@ def test_saving_a_contact_names_its_sub_account_in_the_update(sub_account):
 
     (update,) = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("UPDATE")]
     assert f'"sub_account_id" = {sub_account.pk}' in update
+
+
+def test_naming_remembers_the_sub_account_the_queryset_names_without_reading_it(sub_account, django_assert_num_queries):
+    contacts = Contact.objects.for_account(sub_account.pk).naming(sub_account)
+
+    with django_assert_num_queries(0):
+        assert contacts.tenant is sub_account
+
+
+def test_naming_refuses_a_sub_account_the_queryset_does_not_name(sub_account, other_sub_account):
+    with pytest.raises(TenantNotNamed):
+        Contact.objects.for_account(sub_account.pk).naming(other_sub_account)

@@ -262,3 +262,30 @@ def test_the_list_costs_the_same_number_of_queries_whatever_its_length(
         response = api_client.get(CONTACTS_URL)
 
     assert len(response.json()["data"]) == 22
+
+
+@pytest.mark.parametrize("sort", ["created", "name", "last_conversation"])
+def test_sub_accounts_listed_one_after_the_other_each_see_their_own_contacts(
+    api_client, other_api_client, sub_account, other_sub_account, sort
+):
+    # The unfiltered list's statement is compiled once per process (read_page's `shape`) and reused for the next tenant.
+    ours = ContactFactory(sub_account=sub_account, name="Ada", tags=["vip"])
+    theirs = ContactFactory(sub_account=other_sub_account, name="Bob", tags=["beta"])
+
+    first = api_client.get(CONTACTS_URL, {"sort": sort}).json()["data"]
+    second = other_api_client.get(CONTACTS_URL, {"sort": sort}).json()["data"]
+
+    assert [(contact["id"], contact["tags"]) for contact in first] == [(ours.pk, ["vip"])]
+    assert [(contact["id"], contact["tags"]) for contact in second] == [(theirs.pk, ["beta"])]
+
+
+def test_a_contact_created_after_a_list_is_in_the_next_list(api_client, sub_account):
+    # The viewset's scoped queryset is built once per sub-account (scope_built_once); its rows are read anew.
+    ContactFactory(sub_account=sub_account, name="Ada")
+    api_client.get(CONTACTS_URL)
+    ContactFactory(sub_account=sub_account, name="Bob")
+
+    body = api_client.get(CONTACTS_URL, {"sort": "name"}).json()
+
+    assert [contact["name"] for contact in body["data"]] == ["Ada", "Bob"]
+    assert body["total"] == 2
