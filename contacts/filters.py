@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils.datastructures import MultiValueDict
 
 from contacts.models import Contact, ContactTag, SavedView, TaggedContact
-from contacts.search import TENANT_WALKED_SEARCH_MAX_CONTACTS
+from contacts.search import walks_own_entries
 from contacts.validators import MAX_CUSTOM_FIELD_KEY_LENGTH, parse_iso_date
 from contacts_site.filters import BuiltOnceFilterSet, PresentChoiceFilter, TextFilter
 from contacts_site.validation import text_problem
@@ -187,13 +187,14 @@ class ContactFilter(BuiltOnceFilterSet):
         """Whether a filtered page and its bounded total are read together from the list's first ids
         (contacts_site.pagination.read_page's `total_from_first_ids`), on every door.
 
-        Benchmark `alone` (the 5k sub-account beside a 500k one, against itself alone): a sub-account this
-        small is searched along its own index entries (contacts.search.TENANT_WALKED_SEARCH_MAX_CONTACTS), where
+        Benchmark `alone` (the 5k sub-account beside a 500k one, against itself alone): a search by words in a
+        sub-account this small is found along its own index entries (contacts.search.walks_own_entries), where
         501 ids in list order cost one short walk; a page and a count each fetched the matches' rows, scattered
         among the neighbours' on the heap (`small:list_search:common`: 818 rows on 805 pages, twice).
         And a list whose order sorts every match (sorts_every_match: SQLite by last conversation).
         """
-        return self.sub_account.contact_count <= TENANT_WALKED_SEARCH_MAX_CONTACTS or self.sorts_every_match
+        search = (self.form.cleaned_data.get("search") or "").strip()
+        return bool(search) and walks_own_entries(self.queryset, search) or self.sorts_every_match
 
     @property
     def sorts_every_match(self) -> bool:

@@ -91,3 +91,20 @@ def test_a_mid_sized_sub_accounts_search_reaches_the_trigram_index_by_its_key(su
 
     assert '("contacts_contact"."sub_account_id")::text' in where
     assert '"contacts_contact"."search_text"::text LIKE' in where
+
+
+@pytest.mark.parametrize(
+    ("query", "size", "walks"),
+    [
+        ("smith", SMALL, True),
+        ("smith ada", SMALL, True),
+        ("smith", MID, False),
+        ("ada@example.com", SMALL, False),
+        ("+1 415 555 2671", SMALL, False),
+        ("jo", SMALL, False),
+    ],
+)
+def test_only_a_search_by_words_in_a_small_sub_account_walks_its_own_entries(sub_account, query, size, walks):
+    contacts = Contact.objects.for_account(_as_if_of_size(sub_account, size))
+
+    assert search.walks_own_entries(contacts, query) is walks
