@@ -107,4 +107,5 @@ def test_a_mid_sized_sub_accounts_search_reaches_the_trigram_index_by_its_key(su
 def test_only_a_search_by_words_in_a_small_sub_account_walks_its_own_entries(sub_account, query, size, walks):
     contacts = Contact.objects.for_account(_as_if_of_size(sub_account, size))
 
-    assert search.walks_own_entries(contacts, query) is walks
+    # The walk is PostgreSQL's (its list-order index carries the search copy); SQLite has its own index.
+    assert search.walks_own_entries(contacts, query) is (walks and connection.vendor == "postgresql")
