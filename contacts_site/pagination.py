@@ -28,7 +28,7 @@ from datetime import datetime
 
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
+from django.db.models import OrderBy, Q
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -195,7 +195,7 @@ def _after(ordering, values) -> Q:
     return Q(**{f"{first_field}__{'lte' if first_desc else 'gte'}": values[0]}) & condition
 
 
-def _deep_page_ids(window, ordering, *, offset: int, count: int, total: int | None) -> list:
+def _deep_page_ids(window, *, offset: int, count: int, total: int | None) -> list:
     """The primary keys of the `count` rows from `offset` on (the page, and the rows read past it).
 
     Benchmark scenario `list_offset`: with the list's exact size known and the offset past its middle,
@@ -204,22 +204,36 @@ def _deep_page_ids(window, ordering, *, offset: int, count: int, total: int | No
     499,975). Concurrent writes that the size has not caught up with shift such a page as they would
     shift any offset page.
     """
-    if total is None or ordering is None or offset <= total // 2:
+    reverse = _reversed_order(window)
+    if total is None or reverse is None or offset <= total // 2:
         return list(window.values_list("pk", flat=True)[offset : offset + count])
-    reverse = [f"{'' if desc else '-'}{field}" for field, desc in ordering]
     start, end = max(0, total - offset - count), max(0, total - offset)
     return list(window.order_by(*reverse).values_list("pk", flat=True)[start:end])[::-1]
 
 
-def _read_rows(
-    queryset, window, ordering, *, offset: int, count: int, total: int | None, shape: str | None = None
-) -> list:
+def _reversed_order(queryset) -> list | None:
+    """The queryset's ordering, every term reversed, NULLs' place included, or None when a term is neither a
+    field name nor an ordering expression. Benchmark scenario `page:depth:last_conversation:last`: the last page of
+    a list by last conversation (`DESC NULLS LAST`) is the first in `ASC NULLS FIRST`, which 0003's index serves
+    read backwards; unreversed, it walked 499,975 entries (55 ms)."""
+    reverse = []
+    for term in queryset.query.order_by:
+        if isinstance(term, str):
+            reverse.append(term[1:] if term.startswith("-") else f"-{term}")
+        elif isinstance(term, OrderBy):
+            reverse.append(term.copy().reverse_ordering())
+        else:
+            return None
+    return reverse or None
+
+
+def _read_rows(queryset, window, *, offset: int, count: int, total: int | None, shape: str | None = None) -> list:
     """Up to `count` rows of `window` (the list, after the cursor if any) from `offset` on; `shape`: see read_page."""
     if offset < DEFERRED_JOIN_OFFSET:
         page = window[offset : offset + count]
         return list(page) if shape is None else page.read_compiled_once(shape)
     # Benchmark scenario `list_offset`: the skipped rows are walked as index entries, then the page's rows read.
-    return _rows_by_pk(queryset, _deep_page_ids(window, ordering, offset=offset, count=count, total=total))
+    return _rows_by_pk(queryset, _deep_page_ids(window, offset=offset, count=count, total=total))
 
 
 def _rows_by_pk(queryset, ids: list) -> list:
@@ -301,7 +315,7 @@ def read_page(
     window = queryset if after is None else queryset.filter(_after(ordering, after))
     start = offset if after is None else 0
     read = _read_rows(
-        queryset, window, ordering, offset=start, count=limit + 1, total=total, shape=shape if after is None else None
+        queryset, window, offset=start, count=limit + 1, total=total, shape=shape if after is None else None
     )
     rows, has_more = read[:limit], len(read) > limit
 

@@ -257,3 +257,22 @@ def test_on_sqlite_a_filtered_list_by_last_conversation_looks_among_the_most_rec
 
     assert any('"last_conversation" IS NOT NULL' in query["sql"] for query in newest_first.captured_queries)
     assert not any('"last_conversation" IS NOT NULL' in query["sql"] for query in by_name.captured_queries)
+
+
+@pytest.mark.parametrize("direction", ["desc", "asc"])
+def test_a_deep_page_by_last_conversation_read_from_the_other_end_holds_the_rows_of_the_list_order(
+    api_client, sub_account, monkeypatch, direction
+):
+    now = timezone.now()
+    for days in [3, None, 1, 5, None, 1, 2]:
+        contact = ContactFactory(sub_account=sub_account)
+        last = None if days is None else now - timedelta(days=days)
+        Contact.objects.for_account(sub_account).filter(pk=contact.pk).update(last_conversation=last)
+    params = {"sort": "last_conversation", "direction": direction}
+    everything = [c["id"] for c in api_client.get(CONTACTS_URL, {**params, "limit": 100}).json()["data"]]
+    monkeypatch.setattr(pagination, "DEFERRED_JOIN_OFFSET", 0)
+
+    # Past the middle of the 7 (their exact total is the counter), the pages are counted from the other end.
+    pages = [api_client.get(CONTACTS_URL, {**params, "limit": 2, "offset": offset}).json() for offset in (4, 5, 6)]
+
+    assert [[c["id"] for c in page["data"]] for page in pages] == [everything[4:6], everything[5:7], everything[6:]]
