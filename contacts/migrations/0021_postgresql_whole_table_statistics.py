@@ -9,7 +9,8 @@ A target of 10,000 on `sub_account_id` samples 3,000,000 rows: up to that size t
 statistics are the same after every ANALYZE, and so is each plan; above it the sample is ten times the old one.
 The target itself also keeps up to 10,000 sub-accounts' exact row counts, which the planner reads for
 `sub_account_id = …` in every statement. It costs ANALYZE time and memory (docs/performance.md: at 1,000,000
-contacts ~15 s and ~0.7 GB instead of ~1.5 s); autovacuum runs it in the background.
+contacts ~24 s instead of ~7 s on a loaded 2-core host, its backend ~0.7 GB resident); autovacuum runs it in
+the background.
 """
 
 from django.db import migrations
