@@ -26,6 +26,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Lower, StrIndex
 
 from contacts.validators import phone_search_forms
+from contacts_site.pagination import rows_by_pk
 from contacts_site.validation import normalize_text
 
 # Trigram indexes need three characters; shorter terms are matched as prefixes.
@@ -210,7 +211,7 @@ def matching(contacts, query: str, *, narrowed: bool = False):
         # another country's number holding the same digits, which nobody typing a whole address means.
         condition = Q(email=query.lower()) if whole_email else Q(phone=e164)
         queryset = contacts
-    elif len(words) == 1 and len(words[0]) < MIN_SUBSTRING_SEARCH_LENGTH:
+    elif _is_short_prefix(words):
         queryset, condition = contacts, Q(name__istartswith=query) | Q(email__istartswith=query)
     else:
         queryset, condition = backend_for(contacts).substring(contacts, words, narrowed=narrowed)
@@ -232,6 +233,11 @@ def _is_exact_lookup(query: str, e164: str | None) -> bool:
     return WHOLE_EMAIL.fullmatch(query) is not None or (e164 is not None and PHONE_ONLY.fullmatch(query) is not None)
 
 
+def _is_short_prefix(words: list[str]) -> bool:
+    """A single word too short for a trigram index: matched as the start of the name or email."""
+    return len(words) == 1 and len(words[0]) < MIN_SUBSTRING_SEARCH_LENGTH
+
+
 def walks_own_entries(contacts, query: str) -> bool:
     """Whether matching(contacts, query) finds its contacts along the sub-account's own index entries: a search by
     words in a sub-account of at most TENANT_WALKED_SEARCH_MAX_CONTACTS. Not an exact lookup or a short prefix,
@@ -243,7 +249,7 @@ def walks_own_entries(contacts, query: str) -> bool:
         return False
     query = normalize_text(query).strip()
     words = words_of(query)
-    if not words or (len(words) == 1 and len(words[0]) < MIN_SUBSTRING_SEARCH_LENGTH):
+    if not words or _is_short_prefix(words):
         return False
     return not _is_exact_lookup(query, phone_search_forms(query, contacts.tenant.default_phone_region)[0])
 
@@ -281,6 +287,4 @@ def _read_by_ids_first(page, contacts) -> list:
     """The contacts of `page`, its ids first (an index-only walk of the sub-account's own entries, where the name
     it is ordered by sits too), then those rows, which lie scattered among the neighbours' (benchmark `alone`,
     `small:search:*`; walks_own_entries)."""
-    ids = list(page.values_list("pk", flat=True))
-    by_pk = contacts.in_bulk(ids)
-    return [by_pk[pk] for pk in ids if pk in by_pk]
+    return rows_by_pk(contacts, list(page.values_list("pk", flat=True)))

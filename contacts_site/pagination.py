@@ -233,10 +233,10 @@ def _read_rows(queryset, window, *, offset: int, count: int, total: int | None, 
         page = window[offset : offset + count]
         return list(page) if shape is None else page.read_compiled_once(shape)
     # Benchmark scenario `list_offset`: the skipped rows are walked as index entries, then the page's rows read.
-    return _rows_by_pk(queryset, _deep_page_ids(window, offset=offset, count=count, total=total))
+    return rows_by_pk(queryset, _deep_page_ids(window, offset=offset, count=count, total=total))
 
 
-def _rows_by_pk(queryset, ids: list) -> list:
+def rows_by_pk(queryset, ids: list) -> list:
     """The rows of `queryset` with these primary keys, in their order (a row deleted meanwhile is left out)."""
     by_pk = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()} if ids else {}
     return [by_pk[pk] for pk in ids if pk in by_pk]
@@ -290,21 +290,19 @@ def read_page(
     the list's first ids (`_read_first_ids`): two queries always, where a list that fits on one page is
     otherwise read in one; for large filtered lists (the staff contact list).
     `leading_ids`: the primary keys of the first rows of the list's order *before* its filters (a queryset of
-    them, read from an index): the page is first looked for among them (`_read_leading_page`).
+    them, read from an index): the page is first looked for among them (`_read_leading_rows`).
     `shape`: the caller's name for `queryset`'s statement when every queryset it passes under that name
     compiles to the same SQL but for its sub-account, order and slice (a list with no filter): a page read
     from the start of the list (no cursor, before DEFERRED_JOIN_OFFSET) is then read by a statement compiled
     once per process (the tenant queryset's read_compiled_once).
     """
     ordering = _ordering(queryset)
+    read = None
     if leading_ids is not None and after is None and offset is not None and total is None:
-        page = _read_leading_page(
-            queryset, count_queryset, leading_ids, ordering, offset=offset, limit=limit, cursor_scope=cursor_scope
-        )
-        if page is not None:
-            return page
+        read = _read_leading_rows(queryset, leading_ids, offset=offset, count=limit + 1)
     if (
-        total_from_first_ids
+        read is None
+        and total_from_first_ids
         and total is None
         and count_queryset is None
         and offset is not None
@@ -312,11 +310,12 @@ def read_page(
     ):
         # Within the cap, the ids read for the total hold the page too: a cursor would add a count.
         return _read_first_ids(queryset, ordering, offset=offset, limit=limit, cursor_scope=cursor_scope)
-    window = queryset if after is None else queryset.filter(_after(ordering, after))
-    start = offset if after is None else 0
-    read = _read_rows(
-        queryset, window, offset=start, count=limit + 1, total=total, shape=shape if after is None else None
-    )
+    if read is None:
+        window = queryset if after is None else queryset.filter(_after(ordering, after))
+        start = offset if after is None else 0
+        read = _read_rows(
+            queryset, window, offset=start, count=limit + 1, total=total, shape=shape if after is None else None
+        )
     rows, has_more = read[:limit], len(read) > limit
 
     total_exact = True
@@ -335,10 +334,8 @@ def read_page(
     return Page(rows=rows, has_more=has_more, total=total, total_exact=total_exact, next_cursor=next_cursor)
 
 
-def _read_leading_page(
-    queryset, count_queryset, leading_ids, ordering, *, offset: int, limit: int, cursor_scope: str | None
-) -> Page | None:
-    """The page, if it and the row after it are among `leading_ids`, or None.
+def _read_leading_rows(queryset, leading_ids, *, offset: int, count: int) -> list | None:
+    """The `count` rows from `offset` on, if they are all among `leading_ids`, or None.
 
     `leading_ids` are a prefix of the list's order before filtering, so the matches among them, in order, are a
     prefix of the filtered list: when they reach past the page, the page is the list's. For a filter that
@@ -347,16 +344,8 @@ def _read_leading_page(
     SQLite `combo:16`); a rarer filter finds too few there and the list is read as it would have been.
     """
     # Ids first: a filter too rare for the leading rows then costs a few milliseconds, not its page's columns.
-    ids = list(queryset.filter(pk__in=leading_ids).values_list("pk", flat=True)[offset : offset + limit + 1])
-    if len(ids) <= limit:
-        return None
-    rows = _rows_by_pk(queryset, ids[:limit])
-    if offset + limit >= TOTAL_COUNT_CAP:
-        total, total_exact = offset + limit + 1, False  # as read_page: the page proves its own bound
-    else:
-        total, total_exact = _total(queryset, count_queryset, offset=offset, limit=limit)
-    next_cursor = _next_cursor(queryset, ordering, rows, True, cursor_scope)
-    return Page(rows=rows, has_more=True, total=total, total_exact=total_exact, next_cursor=next_cursor)
+    ids = list(queryset.filter(pk__in=leading_ids).values_list("pk", flat=True)[offset : offset + count])
+    return rows_by_pk(queryset, ids) if len(ids) == count else None
 
 
 def _read_first_ids(queryset, ordering, *, offset: int, limit: int, cursor_scope: str | None) -> Page:
@@ -369,7 +358,7 @@ def _read_first_ids(queryset, ordering, *, offset: int, limit: int, cursor_scope
     reading 501 ids in list order costs about what the page alone did (docs/workspace.md, "The staff pager").
     """
     ids = list(queryset.values_list("pk", flat=True)[: TOTAL_COUNT_CAP + 1])
-    rows = _rows_by_pk(queryset, ids[offset : offset + limit])
+    rows = rows_by_pk(queryset, ids[offset : offset + limit])
     has_more = len(ids) > offset + limit
     total, total_exact = (TOTAL_COUNT_CAP, False) if len(ids) > TOTAL_COUNT_CAP else (len(ids), True)
     next_cursor = _next_cursor(queryset, ordering, rows, has_more, cursor_scope)
